@@ -1,0 +1,104 @@
+"""Site settings from `[tool.publisher]` in pyproject.toml (or a given TOML file), with defaults."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .problems import UsageError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the published output says about itself. Every field can be set in [tool.publisher]."""
+
+    title: str = "Republished Articles Archive"
+    description: str = "Republished news and opinion articles with source attribution."
+    base_url: str = "https://archive.example.org"
+    language: str = "en"
+    license: str = "CC-BY-4.0"
+    contact: str = "editors@archive.example.org"
+    # Authority part of tag: URIs (RFC 4151). Feed and entry ids are built from it, so it
+    # must never change once published; it is a setting of its own, not derived from base_url.
+    tag_authority: str = "archive.example.org,2026"
+    items_per_feed: int = 50
+
+    def url(self, path: str) -> str:
+        """Absolute URL of a path under the site root."""
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def tag(self, specific: str) -> str:
+        return f"tag:{self.tag_authority}:{specific}"
+
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_TAG_AUTHORITY = re.compile(r"^[A-Za-z0-9.-]+(?:@[A-Za-z0-9.-]+)?,\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+def _check(name: str, value: Any, default: Any, source: str) -> Any:
+    """Type and shape check of one setting; raise a UsageError that names it."""
+    where = f"setting {name!r} in {source}"
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000:
+            raise UsageError(f"{where} must be a whole number from 1 to 10000, not {value!r}")
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"{where} must be a non-empty string, not {value!r}")
+    if name == "base_url":
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise UsageError(
+                f"{where} must be an absolute http(s) URL such as "
+                f"'https://example.org/archive', not {value!r}"
+            )
+        return value.rstrip("/")
+    if name == "language" and not _LANGUAGE.match(value):
+        raise UsageError(f"{where} must be a language tag such as 'en' or 'en-GB', not {value!r}")
+    if name == "tag_authority" and not _TAG_AUTHORITY.match(value):
+        raise UsageError(f"{where} must look like 'example.org,2026' (RFC 4151), not {value!r}")
+    return value
+
+
+def settings_from(table: dict[str, Any], source: str) -> Settings:
+    defaults = Settings()
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise UsageError(
+            f"unknown setting(s) {', '.join(map(repr, unknown))} in {source}: "
+            f"known settings are {', '.join(sorted(known))}"
+        )
+    values = {
+        name: _check(name, value, getattr(defaults, name), source) for name, value in table.items()
+    }
+    return replace(defaults, **values)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from `path` (a TOML file), else ./pyproject.toml when present, else defaults.
+
+    A file may hold the settings in `[tool.publisher]` or at its top level.
+    """
+    explicit = path is not None
+    path = path or Path("pyproject.toml")
+    if not path.is_file():
+        if explicit:
+            raise UsageError(f"config file {str(path)!r} does not exist")
+        return Settings()
+    try:
+        document = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"cannot read settings from {str(path)!r}: {exc}") from None
+    table = document.get("tool", {}).get("publisher")
+    if table is None:
+        if explicit and "tool" not in document:
+            table = document
+        else:
+            return Settings()
+    if not isinstance(table, dict):
+        raise UsageError(f"[tool.publisher] in {str(path)!r} must be a table")
+    return settings_from(table, f"{path} [tool.publisher]" if "tool" in document else str(path))

@@ -1,0 +1,334 @@
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents, with RFC 5005 archives.
+
+RSS and Atom are built with feedgen and then corrected with lxml where feedgen falls short
+(each correction is pinned by a test named after the trap it works around):
+
+- trap_entry_link_rel: feedgen drops rel/type of entry links, so entry links are added here;
+- trap_rss_drops_links: feedgen's RSS keeps only rel=self, so archive links are added here;
+- trap_updated_defaults_to_now: every date is set explicitly from the content;
+- trap_rss_author_needs_email: authors go to dc:creator in RSS (never <author>);
+- trap_add_entry_prepends: entries are added with order='append';
+- trap_control_characters: the schema refuses them before anything reaches lxml;
+- trap_cdata_content_type: content is always type="html", never feedgen's "CDATA";
+- trap_rss_channel_link_is_last: feedgen's RSS <link> is the last link given, so the
+  site link is given last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from . import __version__
+from .config import Settings
+from .model import Article
+from .render import RenderedArticle
+from .topics import Topic
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FH_NS = "http://purl.org/syndication/history/1.0"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+MEDIA_TYPES = {
+    "atom": "application/atom+xml",
+    "rss": "application/rss+xml",
+    "json": "application/feed+json",
+}
+FORMATS = tuple(MEDIA_TYPES)
+
+Renderer = Callable[[Article], RenderedArticle]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One logical feed: the whole archive or one topic."""
+
+    key: str  # "all" or "region/russia-and-fsu"
+    title: str
+    description: str
+    page: str  # site path of the HTML page this feed mirrors
+    articles: tuple[Article, ...]  # oldest first
+
+    def path(self, fmt: str, number: int | None = None) -> str:
+        """Site path of the subscription document (number None) or of archive page `number`."""
+        if number is None:
+            return f"feeds/{self.key}.{fmt}"
+        return f"feeds/archive/{self.key}/{number}.{fmt}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One feed document: the newest entries (number None) or one archive page."""
+
+    feed: Feed
+    number: int | None
+    entries: tuple[Article, ...]  # newest first, as readers expect
+    pages: int  # how many archive pages the feed has
+
+    @property
+    def older(self) -> int | None:
+        """The archive page with the entries just older than these (prev-archive)."""
+        if self.number is None:
+            return self.pages or None
+        return self.number - 1 or None
+
+    @property
+    def newer(self) -> int | None:
+        """The next newer archive page (next-archive); None for the newest one."""
+        if self.number is None or self.number >= self.pages:
+            return None
+        return self.number + 1
+
+    @property
+    def updated(self) -> dt.datetime:
+        return max(timestamp(a.last_modified) for a in self.entries)
+
+
+def timestamp(day: dt.date) -> dt.datetime:
+    """Content dates are calendar days; feeds need instants: midnight UTC of that day."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def documents(feed: Feed, size: int) -> Iterator[Document]:
+    """The subscription document holds the newest `size` entries; older entries fill archive
+    pages of `size`, numbered from the oldest, so a full archive page never changes when
+    articles are added (only the newest, partial page grows)."""
+    older = feed.articles[: max(len(feed.articles) - size, 0)]
+    pages = [older[i : i + size] for i in range(0, len(older), size)]
+    current = feed.articles[len(older) :]
+    yield Document(feed, None, tuple(reversed(current)), len(pages))
+    for number, page in enumerate(pages, start=1):
+        yield Document(feed, number, tuple(reversed(page)), len(pages))
+
+
+def site_feeds(
+    articles: Sequence[Article], topics: Sequence[Topic], settings: Settings
+) -> list[Feed]:
+    feeds = [
+        Feed("all", settings.title, settings.description, "", tuple(articles)),
+    ]
+    for topic in topics:
+        feeds.append(
+            Feed(
+                topic.key,
+                f"{settings.title}: {topic.label} {topic.name}",
+                f"Articles filed under {topic.label} “{topic.name}”.",
+                f"topics/{topic.key}/",
+                topic.articles,
+            )
+        )
+    return feeds
+
+
+class FeedWriter:
+    """Builds the three formats of every document of a feed."""
+
+    def __init__(self, settings: Settings, render: Renderer) -> None:
+        self.settings = settings
+        self.render = render
+
+    def entry_id(self, article: Article) -> str:
+        return self.settings.tag(f"article/{article.id}")
+
+    def feed_id(self, document: Document) -> str:
+        suffix = "" if document.number is None else f"/archive/{document.number}"
+        return self.settings.tag(f"feed/{document.feed.key}{suffix}")
+
+    def page_url(self, article: Article) -> str:
+        return self.settings.url(f"articles/{article.id}/")
+
+    def rights(self) -> str:
+        return (
+            f"Compilation published by {self.settings.title} under {self.settings.license}. "
+            "Each article remains the copyright of its holders and is republished under "
+            "fair use; see each entry's rights."
+        )
+
+    def documents(self, feed: Feed) -> Iterator[tuple[str, bytes]]:
+        """(site path, bytes) of every document of `feed` in every format."""
+        for document in documents(feed, self.settings.items_per_feed):
+            atom, rss = self.xml(document)
+            yield feed.path("atom", document.number), atom
+            yield feed.path("rss", document.number), rss
+            yield feed.path("json", document.number), self.json_feed(document)
+
+    # -- RSS and Atom -------------------------------------------------------------------
+
+    def _generator(self, document: Document) -> FeedGenerator:
+        feed, settings = document.feed, self.settings
+        fg = FeedGenerator()
+        fg.load_extension("dc", atom=False, rss=True)
+        fg.id(self.feed_id(document))
+        title = (
+            feed.title if document.number is None else f"{feed.title} (archive {document.number})"
+        )
+        fg.title(title)
+        fg.subtitle(feed.description)
+        fg.language(settings.language)
+        fg.rights(self.rights())
+        fg.generator("publisher", version=__version__)
+        # trap_updated_defaults_to_now: both default to the clock unless set.
+        fg.updated(document.updated)
+        fg.lastBuildDate(document.updated)
+        fg.pubDate(document.updated)
+        for article in document.entries:
+            self._entry(fg, article)
+        return fg
+
+    def _entry(self, fg: FeedGenerator, article: Article) -> None:
+        rendered = self.render(article)
+        fe = fg.add_entry(order="append")  # trap_add_entry_prepends
+        entry_id = self.entry_id(article)
+        fe.id(entry_id)
+        fe.guid(entry_id, permalink=False)
+        fe.title(article.title)
+        fe.link(href=self.page_url(article))  # RSS <link>; Atom links are redone below
+        fe.published(timestamp(article.published))
+        fe.updated(timestamp(article.last_modified))
+        fe.author([{"name": name} for name in article.authors])
+        fe.dc.dc_creator(list(article.authors))  # trap_rss_author_needs_email
+        fe.dc.dc_source(article.original_source_url or article.original_source)
+        fe.dc.dc_rights(rendered.rights)
+        fe.category(
+            [
+                {"term": name, "scheme": self.settings.url(f"topics/{kind}/"), "label": name}
+                for kind, name in article.categories
+            ]
+        )
+        if rendered.summary_html:
+            fe.summary(rendered.summary_html, type="html")
+        fe.content(rendered.content_html, type="html")  # trap_cdata_content_type
+        fe.rights(rendered.rights)
+
+    def xml(self, document: Document) -> tuple[bytes, bytes]:
+        fg = self._generator(document)
+        feed = document.feed
+        urls = {fmt: self.settings.url(feed.path(fmt, document.number)) for fmt in ("atom", "rss")}
+        page = self.settings.url(feed.page)
+
+        fg.link(href=page, rel="alternate", type="text/html")
+        fg.link(href=urls["atom"], rel="self", type=MEDIA_TYPES["atom"])
+        atom = etree.fromstring(fg.atom_str(pretty=False))
+        self._fix_atom(atom, document)
+
+        # trap_rss_channel_link_is_last: feedgen's RSS <link> is the last link added.
+        fg.link(href=urls["rss"], rel="self", type=MEDIA_TYPES["rss"], replace=True)
+        fg.link(href=page, rel="alternate", type="text/html")
+        rss = etree.fromstring(fg.rss_str(pretty=False))
+        self._fix_rss(rss, document)
+        return serialise(atom), serialise(rss)
+
+    def _history_links(self, document: Document, fmt: str) -> list[tuple[str, str]]:
+        """RFC 5005 links: (rel, href) for current, prev-archive and next-archive."""
+        feed = document.feed
+        links = []
+        if document.number is not None:
+            links.append(("current", self.settings.url(feed.path(fmt))))
+        if document.older:
+            links.append(("prev-archive", self.settings.url(feed.path(fmt, document.older))))
+        if document.newer:
+            links.append(("next-archive", self.settings.url(feed.path(fmt, document.newer))))
+        return links
+
+    def _fix_atom(self, root: etree._Element, document: Document) -> None:
+        atom = f"{{{ATOM_NS}}}"
+        for rel, href in self._history_links(document, "atom"):
+            _insert_after_links(root, atom, {"rel": rel, "type": MEDIA_TYPES["atom"], "href": href})
+        if document.number is not None:
+            root.insert(0, etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
+        for element, article in zip(root.iter(f"{atom}entry"), document.entries, strict=True):
+            # trap_entry_link_rel: feedgen wrote the link without rel or type; redo it.
+            for link in element.findall(f"{atom}link"):
+                element.remove(link)
+            links = [{"rel": "alternate", "type": "text/html", "href": self.page_url(article)}]
+            if article.original_source_url:
+                links.append({"rel": "via", "href": article.original_source_url})
+            for attributes in links:
+                etree.SubElement(element, f"{atom}link", attributes)
+            source = etree.SubElement(element, f"{atom}source")
+            etree.SubElement(source, f"{atom}title").text = article.original_source
+            if article.original_source_url:
+                etree.SubElement(
+                    source, f"{atom}link", {"rel": "alternate", "href": article.original_source_url}
+                )
+            etree.SubElement(source, f"{atom}rights").text = article.copyright_statement
+
+    def _fix_rss(self, root: etree._Element, document: Document) -> None:
+        channel = root.find("channel")
+        assert channel is not None
+        for rel, href in self._history_links(document, "rss"):
+            _insert_after_links(
+                channel, f"{{{ATOM_NS}}}", {"rel": rel, "type": MEDIA_TYPES["rss"], "href": href}
+            )
+        if document.number is not None:
+            channel.append(etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
+
+    # -- JSON Feed ----------------------------------------------------------------------
+
+    def json_feed(self, document: Document) -> bytes:
+        feed, settings = document.feed, self.settings
+        title = (
+            feed.title if document.number is None else f"{feed.title} (archive {document.number})"
+        )
+        data: dict[str, Any] = {
+            "version": JSON_FEED_VERSION,
+            "title": title,
+            "home_page_url": settings.url(feed.page),
+            "feed_url": settings.url(feed.path("json", document.number)),
+            "description": feed.description,
+            "language": settings.language,
+        }
+        if document.older:
+            data["next_url"] = settings.url(feed.path("json", document.older))
+        data["items"] = [self._json_item(article) for article in document.entries]
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        return (text + "\n").encode("utf-8")
+
+    def _json_item(self, article: Article) -> dict[str, Any]:
+        rendered = self.render(article)
+        item: dict[str, Any] = {
+            "id": self.entry_id(article),
+            "url": self.page_url(article),
+            "title": article.title,
+            "content_html": rendered.content_html,
+        }
+        if rendered.summary_text:
+            item["summary"] = rendered.summary_text
+        item["date_published"] = timestamp(article.published).isoformat()
+        item["date_modified"] = timestamp(article.last_modified).isoformat()
+        item["authors"] = [{"name": name} for name in article.authors]
+        item["tags"] = [name for _, name in article.categories]
+        if article.original_source_url:
+            item["external_url"] = article.original_source_url
+        item["_attribution"] = {
+            "about": "Source attribution and fair-use notice for this republished article.",
+            "original_source": article.original_source,
+            "original_source_url": article.original_source_url,
+            "copyright": article.copyright_statement,
+            "copyright_holders": list(article.copyright_holders),
+            "copyright_year": article.copyright_year,
+            "disclaimer": article.disclaimer,
+        }
+        return item
+
+
+def _insert_after_links(parent: etree._Element, atom: str, attributes: dict[str, str]) -> None:
+    """Add an atom:link next to the existing ones, keeping related elements together."""
+    link = parent.makeelement(f"{atom}link", attributes)
+    existing = parent.findall(f"{atom}link")
+    if existing:
+        existing[-1].addnext(link)
+    else:
+        parent.append(link)
+
+
+def serialise(root: etree._Element) -> bytes:
+    etree.indent(root, space="  ")
+    body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return body + b"\n"

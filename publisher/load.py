@@ -1,0 +1,94 @@
+"""Find seed files in a stable order and decode them; failures come back as values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from .problems import Problem, UsageError
+
+SEED_SUFFIXES = (".txt", ".json")
+_ORDER_PREFIX = re.compile(r"^\d+_")
+
+SeedKind = Literal["txt", "json"]
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A decoded seed file. `name` is the path as shown to people (relative where possible)."""
+
+    name: str
+    kind: SeedKind
+    text: str
+
+    @property
+    def default_id(self) -> str:
+        """The id minted from the file name: the stem without an optional `NNN_` ordering prefix."""
+        stem = Path(self.name).stem
+        return _ORDER_PREFIX.sub("", stem, count=1)
+
+
+def display_name(path: Path) -> str:
+    """Relative to the current folder when below it, so messages match what the user typed."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def find_seeds(folder: Path) -> list[Path]:
+    """Seed files directly in `folder`, sorted by name so every run sees the same order."""
+    if not folder.is_dir():
+        raise UsageError(
+            f"seeds folder {display_name(folder)!r} does not exist: "
+            "create it or point --seeds at the folder that holds the articles"
+        )
+    paths = sorted(
+        (p for p in folder.iterdir() if p.suffix.lower() in SEED_SUFFIXES and not p.is_dir()),
+        key=lambda p: p.name,
+    )
+    if not paths:
+        raise UsageError(
+            f"no seed files (*.txt, *.json) in {display_name(folder)!r}: "
+            "add articles or point --seeds at the folder that holds them"
+        )
+    return paths
+
+
+def read_seed(path: Path, root: Path | None = None) -> Seed | Problem:
+    """Read and decode one seed: UTF-8 (a byte-order mark is allowed), any line ends.
+
+    A seed under `root` that is a symbolic link leading outside it is refused, so a
+    content repository cannot publish files from elsewhere on the build machine.
+    """
+    name = display_name(path)
+    if root is not None and path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root.resolve()):
+            return Problem(
+                name,
+                None,
+                "$",
+                f"is a symbolic link to {str(target)!r}, outside the seeds folder: "
+                "copy the article into the seeds folder instead",
+            )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Problem(name, None, "$", f"cannot be read ({exc.strerror}): check the file exists")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return Problem(
+            name,
+            line,
+            "$",
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): "
+            "re-save the file as UTF-8",
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kind: SeedKind = "json" if path.suffix.lower() == ".json" else "txt"
+    return Seed(name, kind, text)

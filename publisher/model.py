@@ -1,0 +1,100 @@
+"""The article model: frozen records, built only from records that passed the schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+# Topic kind -> the Article field that lists its names.
+TOPIC_FIELDS = {"region": "regions", "theme": "themes", "report": "reports"}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One valid article. Every output (feeds, site, datasets) is computed from this."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    authors: tuple[str, ...]
+    publisher: str | None
+    published: dt.date
+    updated: dt.date | None
+    source_name: str | None
+    source_date: dt.date | None
+    regions: tuple[str, ...]
+    themes: tuple[str, ...]
+    reports: tuple[str, ...]
+    lead: str | None
+    body: str
+    original_source: str
+    original_source_url: str | None
+    copyright_holders: tuple[str, ...]
+    copyright_year: int
+    copyright_notice: str | None
+    disclaimer: str
+    contact: str | None
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Article:
+        """From a normalised, schema-valid record (see schema.normalise)."""
+
+        def date(value: str | None) -> dt.date | None:
+            return dt.date.fromisoformat(value) if value else None
+
+        return cls(
+            id=record["id"],
+            title=record["title"],
+            subtitle=record["subtitle"],
+            authors=tuple(record["authors"]),
+            publisher=record["publisher"],
+            published=dt.date.fromisoformat(record["published"]),
+            updated=date(record["updated"]),
+            source_name=record["source_name"],
+            source_date=date(record["source_date"]),
+            regions=tuple(record["regions"]),
+            themes=tuple(record["themes"]),
+            reports=tuple(record["reports"]),
+            lead=record["lead"],
+            body=record["body"],
+            original_source=record["original_source"],
+            original_source_url=record["original_source_url"],
+            copyright_holders=tuple(record["copyright_holders"]),
+            copyright_year=record["copyright_year"],
+            copyright_notice=record["copyright_notice"],
+            disclaimer=record["disclaimer"],
+            contact=record["contact"],
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """The plain record (schema field order, ISO dates, lists): what datasets and
+        `publish inspect` show, and what from_record reads back."""
+        record: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            record[name] = value
+        return record
+
+    @property
+    def last_modified(self) -> dt.date:
+        """The date readers should see as `updated`: the correction date, else publication."""
+        return self.updated or self.published
+
+    @property
+    def copyright_statement(self) -> str:
+        """The notice as printed, or one composed from holders and year when none was given."""
+        return self.copyright_notice or (
+            f"Copyright © {', '.join(self.copyright_holders)}, {self.copyright_year}"
+        )
+
+    @property
+    def categories(self) -> tuple[tuple[str, str], ...]:
+        """(topic kind, name) for every region, theme and report, in that order."""
+        return tuple(
+            (kind, name) for kind, field in TOPIC_FIELDS.items() for name in getattr(self, field)
+        )

@@ -1,0 +1,132 @@
+"""Atomic output: build into a staging folder beside the target, then swap it in.
+
+A build that fails or is killed leaves the previous output exactly as it was; a stale
+staging folder from a killed run is removed by the next one. A lock file beside the
+target keeps two builds from writing at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from .problems import UsageError
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE) where Linux offers it."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)
+
+
+class Staging:
+    """Files for one build. Paths are relative, POSIX-style, and each may be written once."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.root = target.parent / f".{target.name}.staging-{os.getpid()}"
+        self.written: set[str] = set()
+
+    def path(self, relative: str) -> Path:
+        parts = PurePosixPath(relative)
+        if parts.is_absolute() or ".." in parts.parts or not parts.parts:
+            raise ValueError(f"refusing to write outside the output folder: {relative!r}")
+        if relative in self.written:
+            raise ValueError(f"{relative!r} written twice in one build")
+        self.written.add(relative)
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def write(self, relative: str, data: bytes | str) -> None:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        self.path(relative).write_bytes(payload)
+
+    def keep(self, relative: str) -> None:
+        """Carry a file or folder over from the current output unchanged (hard links:
+        published files are never modified in place, so sharing inodes is safe)."""
+        source = self.target / relative
+        if not source.exists():
+            return
+        if source.is_dir():
+            for path in sorted(source.rglob("*")):
+                if path.is_file():
+                    self.keep(path.relative_to(self.target).as_posix())
+            return
+        destination = self.path(relative)
+        try:
+            os.link(source, destination)
+        except OSError:
+            shutil.copy2(source, destination)
+
+    def commit(self) -> None:
+        """Swap the staging folder in. The old output is removed only after the swap."""
+        if self.target.exists() and _exchange(self.root, self.target):
+            shutil.rmtree(self.root)
+            return
+        old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
+        if self.target.exists():
+            self.target.rename(old)
+        self.root.rename(self.target)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _clean_stale(target: Path) -> None:
+    for path in target.parent.glob(f".{target.name}.staging-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    for path in target.parent.glob(f".{target.name}.old-*"):
+        if target.exists():
+            shutil.rmtree(path, ignore_errors=True)
+        else:  # killed between the two renames of the fallback swap: restore
+            path.rename(target)
+
+
+@contextlib.contextmanager
+def locked(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock for `target`; a second build exits with a clear message."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = target.parent / f".{target.name}.lock"
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise UsageError(
+                    f"another publish is writing {target} (lock {lock_path}): "
+                    "wait for it to finish and run again"
+                ) from None
+            raise
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def staged(target: Path) -> Iterator[Staging]:
+    """Build into a Staging and swap it in on success; on any error, drop it."""
+    with locked(target):
+        _clean_stale(target)
+        staging = Staging(target)
+        staging.root.mkdir(parents=True)
+        try:
+            yield staging
+        except BaseException:
+            shutil.rmtree(staging.root, ignore_errors=True)
+            raise
+        staging.commit()

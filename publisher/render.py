@@ -1,0 +1,158 @@
+"""Markdown to sanitised HTML, shared by the feeds and the site.
+
+cmark-gfm (C) renders; ammonia (Rust, via nh3) sanitises with an allowlist. Both are fast
+enough for archive-sized builds, and the allowlist is the single place that decides what
+markup may reach a reader: no scripts, no event handlers, no javascript:/data: URLs, no
+iframes, no styles.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+
+from .model import Article
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan"},
+    "ol": {"start"},
+    "abbr": {"title"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def sanitise(fragment: str) -> str:
+    """Keep only allowlisted tags, attributes and URL schemes; drop script/style content."""
+    return nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def markdown_html(markdown: str) -> str:
+    """Render Markdown (GitHub flavour, raw HTML allowed in) and sanitise the result."""
+    rendered = cmarkgfm.github_flavored_markdown_to_html(
+        markdown, options=Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_NOBREAKS
+    )
+    return sanitise(rendered).strip()
+
+
+def text_html(text: str) -> str:
+    """Plain text (paragraphs split by blank lines, line breaks kept) as escaped HTML."""
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+    )
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown to plain text (for JSON Feed summaries): rendered, tags stripped, unescaped."""
+    stripped = nh3.clean(markdown_html(markdown), tags=set(), strip_comments=True)
+    return " ".join(html.unescape(stripped).split())
+
+
+@dataclass(frozen=True)
+class RenderedArticle:
+    """The HTML and text of one article, computed once and shared by every output."""
+
+    lead_html: str | None
+    body_html: str
+    attribution_html: str
+    summary_text: str | None
+    rights: str
+
+    @property
+    def summary_html(self) -> str | None:
+        return self.lead_html
+
+    @property
+    def content_html(self) -> str:
+        """What a feed reader shows: the body, then the attribution and disclaimer."""
+        return f"{self.body_html}\n{self.attribution_html}"
+
+
+def attribution_html(article: Article) -> str:
+    source = html.escape(article.original_source)
+    if article.original_source_url:
+        url = html.escape(article.original_source_url, quote=True)
+        source = f'<a href="{url}" rel="noopener noreferrer nofollow">{source}</a>'
+    return (
+        '<hr>\n<div class="attribution">'
+        f"<p>The original source of this article is {source}.</p>"
+        f"<p>{html.escape(article.copyright_statement)}</p>"
+        f'<div class="disclaimer"><p><strong>Disclaimer:</strong></p>'
+        f"{text_html(article.disclaimer)}</div></div>"
+    )
+
+
+def render_article(article: Article) -> RenderedArticle:
+    lead_html = markdown_html(article.lead) if article.lead else None
+    summary = plain_text(article.lead) if article.lead else article.subtitle
+    rights = f"{article.copyright_statement}. Republished under fair use. {article.disclaimer}"
+    return RenderedArticle(
+        lead_html=lead_html,
+        body_html=markdown_html(article.body),
+        attribution_html=attribution_html(article),
+        summary_text=summary,
+        rights=" ".join(rights.split()),
+    )

@@ -1,0 +1,68 @@
+"""Topics (regions, themes, in-depth reports): stable slugs and the articles under each."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .model import TOPIC_FIELDS, Article
+
+# kind -> (Article attribute, label shown to people)
+KINDS: dict[str, tuple[str, str]] = {
+    kind: (field, label)
+    for (kind, field), label in zip(
+        TOPIC_FIELDS.items(), ("Region", "Theme", "In-depth Report"), strict=True
+    )
+}
+
+
+def slugify(name: str) -> str:
+    """ASCII slug for file names and URLs; names with no ASCII letters get a short hash."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
+    return slug or "t-" + hashlib.sha256(name.encode()).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Topic:
+    kind: str
+    slug: str
+    name: str
+    articles: tuple[Article, ...]  # oldest first, as feeds and pages page through them
+
+    @property
+    def label(self) -> str:
+        return KINDS[self.kind][1]
+
+    @property
+    def key(self) -> str:
+        """Path fragment shared by the topic's feeds and page: `region/russia-and-fsu`."""
+        return f"{self.kind}/{self.slug}"
+
+
+def chronological(articles: Iterable[Article]) -> tuple[Article, ...]:
+    """Oldest first; the id breaks ties so the order never depends on input order."""
+    return tuple(sorted(articles, key=lambda a: (a.published, a.id)))
+
+
+def topics_of(articles: Sequence[Article]) -> list[Topic]:
+    """Every topic, sorted by kind and slug. Names that slug alike are one topic, shown
+    under the name that sorts first, so 'SYRIA' and 'Syria' share one feed."""
+    grouped: dict[tuple[str, str], tuple[set[str], list[Article]]] = {}
+    for article in articles:
+        for kind, (attribute, _) in KINDS.items():
+            for name in getattr(article, attribute):
+                names, members = grouped.setdefault((kind, slugify(name)), (set(), []))
+                names.add(name)
+                if not members or members[-1] is not article:
+                    members.append(article)
+    order = list(KINDS)
+    return [
+        Topic(kind, slug, min(names), chronological(members))
+        for (kind, slug), (names, members) in sorted(
+            grouped.items(), key=lambda item: (order.index(item[0][0]), item[0][1])
+        )
+    ]

@@ -1,0 +1,28 @@
+"""Shared test helpers: paths to the fixture corpus and the bundled seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SEEDS = ROOT / "seeds"
+SEED = SEEDS / "000_64a29ae14d7662cb.txt"
+
+
+def seed_files(folder: Path) -> list[Path]:
+    """Seed files of a fixture folder (expectation files are not seeds)."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".txt", ".json") and not p.name.endswith(".expected.json")
+    )
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in an empty folder: no pyproject.toml settings, relative paths land in tmp."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
