@@ -89,6 +89,8 @@ def read_seed(path: Path, root: Path | None = None) -> Seed | Problem:
             f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): "
             "re-save the file as UTF-8",
         )
+    if not text.strip():
+        return Problem(name, None, "$", "is empty: write the article in it or delete the file")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     kind: SeedKind = "json" if path.suffix.lower() == ".json" else "txt"
     return Seed(name, kind, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -95,17 +96,20 @@ def _bad_character(value: str) -> str:
     return "a character that is not allowed"
 
 
-def explain(error: ValidationError, kind: str) -> tuple[str, str]:
-    """(field the problem belongs to, message that says what to fix) for one schema error."""
+def explain(error: ValidationError, kind: str) -> tuple[str, str] | None:
+    """(field the problem belongs to, message that says what to fix) for one schema error,
+    or None when another error about the same value says it better."""
     path = list(error.absolute_path)
     field = str(path[0]) if path else ""
     label, how = FIELD_HELP.get(field, (f"field {field!r}", "see schema/article.schema.json"))
     json_hint = f"set {field!r} in the JSON object" if kind == "json" else how
     value: Any = error.instance
+    rule: Any = error.validator_value
     match error.validator:
         case "required":
             required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
-            missing = next(name for name in required if name not in value)
+            # One error per missing property; its message starts with that property's repr.
+            missing = next(name for name in required if error.message.startswith(repr(name)))
             label, how = FIELD_HELP.get(missing, (missing, ""))
             hint = f"add {missing!r} to the JSON object" if kind == "json" else how
             return missing, f"{label} is missing: {hint}"
@@ -118,12 +122,16 @@ def explain(error: ValidationError, kind: str) -> tuple[str, str]:
             )
         case "format":
             if error.validator_value == "date":
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                    return None  # the pattern error says how to write it
                 return field, f"{label} {value!r} is not a real calendar date: {json_hint}"
             return field, f"{label} {value!r} is not a valid {error.validator_value}: {json_hint}"
         case "pattern" if field == "id":
             return field, f"id {value!r} is not allowed: {json_hint}"
         case "pattern" if error.validator_value == "\\S":
             return field, f"{label} is blank: {json_hint}"
+        case "pattern" if isinstance(value, str) and str(rule).startswith("^[0-9]{4}"):
+            return field, f"{label} {value!r} must be written as YYYY-MM-DD: {json_hint}"
         case "pattern" if isinstance(value, str) and field == "original_source_url":
             return field, f"{label} {value!r} must start with http:// or https://"
         case "pattern" if isinstance(value, str):
@@ -156,7 +164,10 @@ def check_record(parsed: Parsed, seed: Seed) -> list[Problem]:
     problems: dict[tuple[str, str], Problem] = {}
     for error in validator().iter_errors(parsed.record):
         for leaf in _leaf_errors(error):
-            field, message = explain(leaf, seed.kind)
+            explained = explain(leaf, seed.kind)
+            if explained is None:
+                continue
+            field, message = explained
             path = json_path(leaf.absolute_path) if leaf.validator != "required" else f"$.{field}"
             line = parsed.lines.get(field)
             problems.setdefault((path, message), Problem(seed.name, line, path, message))

@@ -1,0 +1,181 @@
+"""The command line through click's CliRunner: exit codes, formats, inspect, help."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from publisher import __version__
+from publisher.cli import main
+
+from .conftest import FIXTURES, SEED
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def seeds(in_tmp: Path) -> Path:
+    folder = in_tmp / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    return folder
+
+
+def without_disclaimer(seeds: Path) -> Path:
+    text = SEED.read_text("utf-8")
+    start = text.index("**Disclaimer:**")
+    end = text.index("For media inquiries")
+    path = seeds / "001_no-disclaimer.txt"
+    path.write_text(text[:start] + text[end:], "utf-8")
+    return path
+
+
+def test_validate_clean_exits_0(seeds: Path) -> None:
+    code, out, _ = run("--validate")
+    assert code == 0
+    assert out.strip() == "1 article checked, 0 invalid"
+
+
+def test_validate_without_disclaimer_exits_1_naming_file_and_field(seeds: Path) -> None:
+    without_disclaimer(seeds)
+    code, _, err = run("--validate")
+    assert code == 1
+    assert "seeds/001_no-disclaimer.txt: $.disclaimer: the fair-use disclaimer is missing" in err
+    assert err.strip().endswith("2 articles checked, 1 invalid")
+
+
+def test_validate_json_format(seeds: Path) -> None:
+    without_disclaimer(seeds)
+    code, out, _ = run("--validate", "--format", "json")
+    assert code == 1
+    document = json.loads(out)
+    assert document["ok"] is False and document["checked"] == 2 and document["invalid"] == 1
+    [problem] = document["problems"]
+    assert problem["file"] == "seeds/001_no-disclaimer.txt"
+    assert problem["path"] == "$.disclaimer" and problem["line"] is None
+
+
+def test_validate_json_format_clean(seeds: Path) -> None:
+    code, out, _ = run("--validate", "--format", "json")
+    assert code == 0 and json.loads(out) == {"ok": True, "checked": 1, "invalid": 0, "problems": []}
+
+
+def test_validate_github_format(seeds: Path) -> None:
+    text = SEED.read_text("utf-8").replace("September 07, 2013", "September 31, 2013")
+    (seeds / "002_bad-date.txt").write_text(text, "utf-8")
+    code, out, _ = run("--validate", "--format", "github")
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("::error file=seeds/002_bad-date.txt,line=9,title=$.published::")
+    assert "2013-09-31" in lines[0]
+    assert lines[-1] == "2 articles checked, 1 invalid"
+
+
+def test_github_format_escapes_properties(in_tmp: Path) -> None:
+    folder = in_tmp / "my,seeds"
+    folder.mkdir()
+    (folder / "a.json").write_text("{broken", "utf-8")
+    code, out, _ = run("--validate", "--format", "github", "--seeds", str(folder))
+    assert code == 1
+    assert out.startswith("::error file=my%2Cseeds/a.json,line=1,title=$::")
+
+
+def test_every_invalid_fixture_exits_1(in_tmp: Path) -> None:
+    code, out, _ = run("--validate", "--format", "json", "--seeds", str(FIXTURES / "invalid"))
+    assert code == 1
+    document = json.loads(out)
+    assert document["invalid"] == document["checked"] >= 8
+
+
+def test_duplicate_ids_exit_1(in_tmp: Path) -> None:
+    code, _, err = run("--validate", "--seeds", str(FIXTURES / "duplicates"))
+    assert code == 1 and "already used by" in err
+
+
+def test_missing_seeds_folder_exits_2(in_tmp: Path) -> None:
+    code, _, err = run("--validate")
+    assert code == 2 and "seeds folder 'seeds' does not exist" in err
+
+
+def test_empty_seeds_folder_exits_2(in_tmp: Path) -> None:
+    (in_tmp / "seeds").mkdir()
+    code, _, err = run("--validate")
+    assert code == 2 and "no seed files" in err
+
+
+def test_unknown_option_exits_2(seeds: Path) -> None:
+    code, _, _ = run("--validate", "--format", "xml")
+    assert code == 2
+
+
+def test_bad_setting_exits_2_naming_it(seeds: Path) -> None:
+    Path("pyproject.toml").write_text('[tool.publisher]\nbase_url = "ftp://x"\n', "utf-8")
+    code, _, err = run("--validate")
+    assert code == 2 and "'base_url'" in err
+
+
+def test_unknown_setting_exits_2(seeds: Path) -> None:
+    Path("site.toml").write_text("titel = 'x'\n", "utf-8")
+    code, _, err = run("--validate", "--config", "site.toml")
+    assert code == 2 and "'titel'" in err
+
+
+def test_missing_config_file_exits_2(seeds: Path) -> None:
+    code, _, err = run("--validate", "--config", "nope.toml")
+    assert code == 2 and "nope.toml" in err
+
+
+def test_inspect_prints_the_record(seeds: Path) -> None:
+    code, out, _ = run("inspect", "seeds/000_64a29ae14d7662cb.txt")
+    assert code == 0
+    record = json.loads(out)
+    assert record["id"] == "64a29ae14d7662cb"
+    assert record["published"] == "2013-09-07" and record["authors"] == ["RT"]
+    assert record["reports"] == ["SYRIA"] and record["copyright_year"] == 2013
+
+
+def test_inspect_invalid_exits_1_with_messages(seeds: Path) -> None:
+    path = without_disclaimer(seeds)
+    code, out, err = run("inspect", str(path))
+    assert code == 1
+    assert "disclaimer" not in json.loads(out)  # the record as parsed, without the field
+    assert "$.disclaimer: the fair-use disclaimer is missing" in err
+
+
+def test_inspect_not_utf8_exits_1(in_tmp: Path) -> None:
+    code, _, err = run("inspect", str(FIXTURES / "invalid" / "107_not-utf8.txt"))
+    assert code == 1 and "not valid UTF-8" in err
+
+
+def test_inspect_missing_file_exits_2(in_tmp: Path) -> None:
+    code, _, err = run("inspect", "nope.txt")
+    assert code == 2 and "nope.txt" in err
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and __version__ in out
+
+
+def all_commands(group: click.Group) -> list[list[str]]:
+    names: list[list[str]] = [[]]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            names += [[name, *rest] for rest in all_commands(command)]
+        else:
+            names.append([name])
+    return names
+
+
+@pytest.mark.parametrize("command", all_commands(main), ids=lambda c: " ".join(c) or "publish")
+def test_every_command_has_help(command: list[str]) -> None:
+    code, out, _ = run(*command, "--help")
+    assert code == 0 and "Usage:" in out and len(out.splitlines()) > 4

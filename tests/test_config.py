@@ -1,0 +1,61 @@
+"""Site settings: defaults, [tool.publisher], and errors that name the setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publisher.config import Settings, load_settings
+from publisher.problems import UsageError
+
+
+def test_defaults_without_pyproject(in_tmp: Path) -> None:
+    assert load_settings() == Settings()
+
+
+def test_reads_tool_publisher(in_tmp: Path) -> None:
+    Path("pyproject.toml").write_text(
+        '[tool.publisher]\ntitle = "T"\nbase_url = "https://x.org/a/"\nitems_per_feed = 5\n'
+    )
+    settings = load_settings()
+    assert settings.title == "T" and settings.items_per_feed == 5
+    assert settings.base_url == "https://x.org/a"  # trailing slash normalised
+    assert settings.url("feeds/all.atom") == "https://x.org/a/feeds/all.atom"
+
+
+def test_pyproject_without_table_uses_defaults(in_tmp: Path) -> None:
+    Path("pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert load_settings() == Settings()
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ('base_url = "example.org"', "base_url"),
+        ('base_url = "https://x.org/?q=1"', "base_url"),
+        ("items_per_feed = 0", "items_per_feed"),
+        ("items_per_feed = true", "items_per_feed"),
+        ('items_per_feed = "50"', "items_per_feed"),
+        ('language = "english language"', "language"),
+        ('title = ""', "title"),
+        ("title = 3", "title"),
+        ('tag_authority = "example.org"', "tag_authority"),
+        ('colour = "red"', "colour"),
+    ],
+)
+def test_bad_setting_is_named(in_tmp: Path, line: str, name: str) -> None:
+    Path("pyproject.toml").write_text(f"[tool.publisher]\n{line}\n")
+    with pytest.raises(UsageError, match=repr(name)):
+        load_settings()
+
+
+def test_broken_toml_is_a_usage_error(in_tmp: Path) -> None:
+    Path("pyproject.toml").write_text("[tool.publisher\n")
+    with pytest.raises(UsageError, match="cannot read settings"):
+        load_settings()
+
+
+def test_explicit_file_with_top_level_keys(in_tmp: Path) -> None:
+    Path("site.toml").write_text('title = "Mine"\n')
+    assert load_settings(Path("site.toml")).title == "Mine"

@@ -1,0 +1,101 @@
+"""Validation: the fixture corpus of invalid files, duplicates, and how problems are located."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from publisher.load import read_seed
+from publisher.problems import Problem
+from publisher.validate import check_folder, check_paths, check_seed
+
+from .conftest import FIXTURES, SEED, seed_files
+
+INVALID = seed_files(FIXTURES / "invalid")
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
+def test_invalid_fixture_is_located(path: Path) -> None:
+    expectation = path.with_name(path.name.rsplit(".", 1)[0] + ".expected.json")
+    expected = json.loads(expectation.read_text("utf-8"))
+    result = check_paths([path])
+    assert not result.ok and result.articles == ()
+    located = {(p.path, p.line) for p in result.problems}
+    assert (expected["path"], expected["line"]) in located, result.problems
+    for problem in result.problems:
+        assert problem.file.endswith(path.name)
+        assert len(problem.message) > 20  # says what is wrong and what to do
+
+
+def test_every_problem_in_one_run(tmp_path: Path) -> None:
+    """Several broken files and several problems in one file are all reported together."""
+    text = SEED.read_text("utf-8")
+    broken = text.replace("September 07, 2013", "September 31, 2013").replace(
+        "The original source of this article is [RT](#)", ""
+    )
+    (tmp_path / "001_a.txt").write_text(broken, "utf-8")
+    (tmp_path / "002_b.txt").write_text(text.replace("# US-Russia", "US-Russia"), "utf-8")
+    result = check_folder(tmp_path)
+    paths = [(Path(p.file).name, p.path) for p in result.problems]
+    assert ("001_a.txt", "$.published") in paths
+    assert ("001_a.txt", "$.original_source") in paths
+    assert ("002_b.txt", "$.title") in paths
+    assert result.checked == 2 and result.invalid_files == 2
+
+
+def test_duplicate_ids_name_both_files() -> None:
+    result = check_folder(FIXTURES / "duplicates")
+    assert len(result.articles) == 1
+    [problem] = result.problems
+    assert problem.path == "$.id"
+    assert "001_dup-id.txt" in problem.message and problem.file.endswith("002_dup-id.txt")
+
+
+def test_impossible_date_message_names_the_date(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_text(SEED.read_text("utf-8").replace("September 07", "September 31"), "utf-8")
+    [problem] = check_paths([path]).problems
+    assert problem.line == 9 and "2013-09-31" in problem.message
+    assert "calendar date" in problem.message
+
+
+def test_control_character_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_text(SEED.read_text("utf-8").replace("Putin\n", "Put\x07in\n", 1), "utf-8")
+    [problem] = check_paths([path]).problems
+    assert problem.path == "$.title" and "U+0007" in problem.message
+
+
+def test_bidi_override_in_title_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.txt"
+    path.write_text(SEED.read_text("utf-8").replace("Putin\n", "Put\u202ein\n", 1), "utf-8")
+    [problem] = check_paths([path]).problems
+    assert problem.path == "$.title" and "U+202E" in problem.message
+
+
+def test_crlf_and_bom_parse_like_lf(tmp_path: Path) -> None:
+    text = SEED.read_text("utf-8")
+    path = tmp_path / "000_64a29ae14d7662cb.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    crlf = check_seed(read_seed(path))  # type: ignore[arg-type]
+    plain = check_seed(read_seed(SEED))  # type: ignore[arg-type]
+    assert crlf == plain and crlf[0] is not None
+
+
+def test_symlink_outside_seeds_is_refused(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    outside = tmp_path / "elsewhere.txt"
+    shutil.copy(SEED, outside)
+    (seeds / "001_link.txt").symlink_to(outside)
+    result = check_folder(seeds)
+    [problem] = result.problems
+    assert "symbolic link" in problem.message and problem.file.endswith("001_link.txt")
+
+
+def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    problem = read_seed(tmp_path / "missing.txt")
+    assert isinstance(problem, Problem) and "cannot be read" in problem.message
