@@ -10,6 +10,8 @@ RSS and Atom are built with feedgen and then corrected with lxml where feedgen f
 - trap_add_entry_prepends: entries are added with order='append';
 - trap_control_characters: the schema refuses them before anything reaches lxml;
 - trap_cdata_content_type: content is always type="html", never feedgen's "CDATA";
+- trap_rss_content_needs_description: every entry gets a summary (lead, subtitle or
+  excerpt), else feedgen moves the content into <description>;
 - trap_rss_channel_link_is_last: feedgen's RSS <link> is the last link given, so the
   site link is given last.
 """
@@ -201,8 +203,9 @@ class FeedWriter:
                 for kind, name in article.categories
             ]
         )
-        if rendered.summary_html:
-            fe.summary(rendered.summary_html, type="html")
+        # trap_rss_content_needs_description: without a description feedgen puts the
+        # content in <description> and drops content:encoded; every entry has a summary.
+        fe.summary(rendered.summary_html, type="html")
         fe.content(rendered.content_html, type="html")  # trap_cdata_content_type
         fe.rights(rendered.rights)
 
@@ -298,8 +301,7 @@ class FeedWriter:
             "title": article.title,
             "content_html": rendered.content_html,
         }
-        if rendered.summary_text:
-            item["summary"] = rendered.summary_text
+        item["summary"] = rendered.summary_text
         item["date_published"] = timestamp(article.published).isoformat()
         item["date_modified"] = timestamp(article.last_modified).isoformat()
         item["authors"] = [{"name": name} for name in article.authors]

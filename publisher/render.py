@@ -118,17 +118,24 @@ class RenderedArticle:
     lead_html: str | None
     body_html: str
     attribution_html: str
-    summary_text: str | None
+    summary_text: str  # the lead, else the subtitle, else the opening of the body
     rights: str
 
     @property
-    def summary_html(self) -> str | None:
-        return self.lead_html
+    def summary_html(self) -> str:
+        return self.lead_html or f"<p>{html.escape(self.summary_text)}</p>"
 
     @property
     def content_html(self) -> str:
         """What a feed reader shows: the body, then the attribution and disclaimer."""
         return f"{self.body_html}\n{self.attribution_html}"
+
+
+def excerpt(text: str, limit: int = 300) -> str:
+    """At most `limit` characters, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
 def attribution_html(article: Article) -> str:
@@ -147,7 +154,10 @@ def attribution_html(article: Article) -> str:
 
 def render_article(article: Article) -> RenderedArticle:
     lead_html = markdown_html(article.lead) if article.lead else None
-    summary = plain_text(article.lead) if article.lead else article.subtitle
+    if article.lead:
+        summary = plain_text(article.lead)
+    else:
+        summary = article.subtitle or excerpt(plain_text(article.body.split("\n\n", 1)[0]))
     rights = f"{article.copyright_statement}. Republished under fair use. {article.disclaimer}"
     return RenderedArticle(
         lead_html=lead_html,

@@ -13,6 +13,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The determinism test builds under a second locale; Debian ships only C.UTF-8 by default.
+if [ "$(id -u)" = 0 ] && ! locale -a 2>/dev/null | grep -qi '^de_DE.utf-\?8$'; then
+  if command -v apt-get >/dev/null 2>&1; then
+    { dpkg -s locales >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq locales >/dev/null; }; } &&
+      sed -i 's/^# *de_DE.UTF-8/de_DE.UTF-8/' /etc/locale.gen && locale-gen >/dev/null || true
+  fi
+fi
+
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
