@@ -254,7 +254,8 @@ def test_every_entry_carries_attribution(dist: Path, articles: dict[str, Article
     rss = etree.parse(str(dist / "feeds/all.rss")).getroot()
     for item in rss.iter("item"):
         article = articles[item.findtext("guid") or ""]
-        assert item.findtext(f"{DC}source") in (article.original_source, article.original_source_url)
+        sources = (article.original_source, article.original_source_url)
+        assert item.findtext(f"{DC}source") in sources
         assert (item.findtext(f"{DC}rights") or "").startswith(article.copyright_statement)
 
 
@@ -301,7 +302,8 @@ def test_trap_entry_link_rel(dist: Path) -> None:
     assert raw.find(f".//{ATOM}entry/{ATOM}link").get("rel") is None
     entry = etree.parse(str(dist / "feeds/all.atom")).getroot().find(f"{ATOM}entry")
     links = entry.findall(f"{ATOM}link")  # type: ignore[union-attr]
-    assert [(link.get("rel"), link.get("type")) for link in links][0] == ("alternate", "text/html")
+    first = links[0]
+    assert (first.get("rel"), first.get("type")) == ("alternate", "text/html")
 
 
 def test_trap_cdata_content_type(dist: Path) -> None:
@@ -317,7 +319,7 @@ def test_trap_control_characters(tmp_path: Path) -> None:
     fg.title("bell \x07")  # what would reach lxml without the schema
     with pytest.raises(ValueError):
         fg.atom_str()
-    seed = (tmp_path / "seeds")
+    seed = tmp_path / "seeds"
     seed.mkdir()
     text = (corpus(tmp_path / "c") / "000_64a29ae14d7662cb.txt").read_text("utf-8")
     (seed / "a.txt").write_text(text.replace("Putin\n", "Put\x07in\n", 1), "utf-8")
