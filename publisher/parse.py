@@ -67,16 +67,29 @@ _FOOTER_RULE = re.compile(r"^\s*(?:-{3,}|_{3,})\s*$")
 _SEPARATOR = re.compile(r"^\s*(?:\*\s*){3,}$")
 # [text](url) or ![alt](url), optionally with a title; url may be empty or '#'.
 LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_DEAD_LINK = re.compile(r"\[([^\]\[]*)\]\(#?\)")
+_DEAD_IMAGE = re.compile(r"!\[([^\]\[]*)\]\(#?\)")
 _PLACEHOLDER = re.compile("\x00(\\d+)\x00")
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _COMMA = re.compile(r"\s*,\s*")
-# Promotional boilerplate that newer articles open with; matched on the paragraph's plain text.
-PROMOTIONAL = re.compile(
-    r"can be read in \d+ languages|Daily Newsletter|follow us on (?:Instagram|Twitter|Telegram)"
-    r"|Click the share button|share buttons? above|subscribe to our Telegram"
-    r"|Feel free to repost and share widely|Referral Drive|Become a Member of Global Research"
-    r"|Global Research is a reader-funded|Support Global Research|Note to readers",
-    re.I,
+# Promotional boilerplate that newer articles open with: phrases matched (lower case) in a
+# paragraph's plain text; substring tests are ~30x faster than one case-insensitive regex.
+PROMOTIONAL = (
+    "articles can be read in",
+    "daily newsletter",
+    "follow us on instagram",
+    "follow us on twitter",
+    "follow us on telegram",
+    "click the share button",
+    "share buttons above",
+    "share button above",
+    "subscribe to our telegram",
+    "feel free to repost and share widely",
+    "referral drive",
+    "become a member of global research",
+    "global research is a reader-funded",
+    "support global research",
+    "note to readers",
 )
 
 
@@ -119,20 +132,19 @@ def blocks_of(text: str) -> list[Block]:
 
 def drop_dead_links(markdown: str) -> str:
     """`[text](#)` becomes `text`, `![alt](#)` becomes `alt`; links with a real target stay."""
-
-    def replace(match: re.Match[str]) -> str:
-        url = match["url"]
-        if url and url != "#":
-            return match[0]
-        return match["text"]
-
-    return LINK.sub(replace, markdown)
+    # Two patterns that start with a literal character: ~10x faster than one with `!?`.
+    if "![" in markdown:
+        markdown = _DEAD_IMAGE.sub(r"\1", markdown)
+    return _DEAD_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
 
 
 def to_text(markdown: str) -> str:
     """One line of plain text: links reduced to their text, bold markers dropped, spaces folded."""
-    text = LINK.sub(lambda m: m["text"], markdown)
-    text = text.replace("**", "").replace("__", "")
+    text = markdown
+    if "](" in text:
+        text = LINK.sub(lambda m: m["text"], text)
+    if "**" in text or "__" in text:
+        text = text.replace("**", "").replace("__", "")
     return " ".join(text.split())
 
 
@@ -183,7 +195,8 @@ def _is_italic(block: Block) -> bool:
 
 
 def _is_promotional(block: Block) -> bool:
-    return bool(PROMOTIONAL.search(to_text(block.text)))
+    text = to_text(block.text).lower()
+    return any(phrase in text for phrase in PROMOTIONAL)
 
 
 def _is_disclaimer(line: str) -> bool:
@@ -350,7 +363,7 @@ class _ScrapedParser:
         while blocks and (_is_promotional(blocks[-1]) or _is_separator(blocks[-1])):
             blocks = blocks[:-1]
         if blocks:
-            body = "\n\n".join(drop_dead_links(block.text) for block in blocks)
+            body = drop_dead_links("\n\n".join(block.text for block in blocks))
             self.put("body", body, blocks[0].line)
 
     def _footer(self, start: int) -> None:
