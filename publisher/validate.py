@@ -16,6 +16,7 @@ from .model import Article
 from .parse import Parsed, parse
 from .problems import Problem, sort_key
 from .schema import fast_validator, validator
+from .topics import slugify
 
 # The schema's pattern for list items (authors, holders, topics): ';' joins them in the CSV.
 LIST_ITEM_PATTERN = "^[^;]*$"
@@ -130,7 +131,16 @@ def explain(error: ValidationError, kind: str) -> tuple[str, str] | None:
                 return field, f"{label} {value!r} is not a real calendar date: {json_hint}"
             return field, f"{label} {value!r} is not a valid {error.validator_value}: {json_hint}"
         case "pattern" if field == "id":
-            return field, f"id {value!r} is not allowed: {json_hint}"
+            suggestion = slugify(str(value))
+            fix = (
+                f"set 'id' to e.g. {suggestion!r}"
+                if kind == "json"
+                else f"rename the file, e.g. to '{suggestion}.txt'"
+            )
+            return field, (
+                f"id {value!r} is not allowed (lowercase letters, digits, '-' and '_', "
+                f"at most 80 characters): {fix}"
+            )
         case "pattern" if error.validator_value == "\\S":
             return field, f"{label} is blank: {json_hint}"
         case "pattern" if error.validator_value == LIST_ITEM_PATTERN:

@@ -99,3 +99,19 @@ def test_symlink_outside_seeds_is_refused(tmp_path: Path) -> None:
 def test_unreadable_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     problem = read_seed(tmp_path / "missing.txt")
     assert isinstance(problem, Problem) and "cannot be read" in problem.message
+
+
+def test_file_name_with_spaces_and_accents_gets_a_rename_hint(tmp_path: Path) -> None:
+    path = tmp_path / "Ünïcödé article.txt"
+    shutil.copy(SEED, path)
+    [problem] = check_paths([path]).problems
+    assert problem.path == "$.id" and problem.file.endswith("Ünïcödé article.txt")
+    assert "rename the file, e.g. to 'unicode-article.txt'" in problem.message
+
+
+def test_json_seed_with_any_file_name_keeps_its_explicit_id(tmp_path: Path) -> None:
+    source = FIXTURES / "valid" / "020_bangladesh-garment-wages.json"
+    path = tmp_path / "Ärtikel mit Leerzeichen.json"
+    shutil.copy(source, path)
+    result = check_paths([path])
+    assert result.ok and result.articles[0].id == "bangladesh-garment-wages"
