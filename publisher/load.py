@@ -32,6 +32,8 @@ class Seed:
 
 def display_name(path: Path) -> str:
     """Relative to the current folder when below it, so messages match what the user typed."""
+    if not path.is_absolute():
+        return str(path)
     try:
         return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:

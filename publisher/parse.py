@@ -252,15 +252,15 @@ class _ScrapedParser:
                 for offset, line in enumerate(block.lines)
             ]
             if None in kinds:
-                if (
-                    not seen_byline
-                    and not seen_date
-                    and "subtitle" not in self.record
-                    and "title" in self.record
-                    and not _is_italic(block)
-                    and not _is_separator(block)
-                ):
+                before_byline = not (seen_byline or seen_date)
+                plain = not (_is_italic(block) or _is_separator(block))
+                if before_byline and plain and "subtitle" not in self.record:
                     self.put("subtitle", to_text(block.text), block.line)
+                    index += 1
+                    continue
+                if before_byline and plain and "title" not in self.record and index < 3:
+                    # A title written without '# ' (reported as a missing title): keep
+                    # looking for the byline so that is the only problem reported.
                     index += 1
                     continue
                 break

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 
 @cache
@@ -21,6 +23,10 @@ def article_schema() -> dict[str, Any]:
 
 @cache
 def validator() -> Draft202012Validator:
+    # Imported here: jsonschema's format checkers take ~1 s to import, and a run where
+    # every record passes the fast validator never needs them.
+    from jsonschema import Draft202012Validator
+
     # Built once: creating a validator per document is ~40x slower. The format checker
     # makes `date` and `uri` real checks (needs jsonschema[format-nongpl]).
     return Draft202012Validator(

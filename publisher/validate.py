@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import ValidationError
-
-from .load import Seed, find_seeds, read_seed
+from .cache import opened, signature
+from .load import Seed, display_name, find_seeds, read_seed
 from .model import Article
 from .parse import Parsed, parse
 from .problems import Problem, sort_key
 from .schema import fast_validator, validator
 from .topics import slugify
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 # The schema's pattern for list items (authors, holders, topics): ';' joins them in the CSV.
 LIST_ITEM_PATTERN = "^[^;]*$"
@@ -75,6 +81,7 @@ class CheckResult:
     checked: int
     articles: tuple[Article, ...]
     problems: tuple[Problem, ...]
+    valid_keys: tuple[str, ...] = ()  # the files the articles came from, in check order
 
     @property
     def invalid_files(self) -> int:
@@ -204,36 +211,125 @@ def check_seed(seed: Seed) -> tuple[Article | None, list[Problem]]:
     return Article.from_record(parsed.record), []
 
 
-def check_paths(paths: Sequence[Path], root: Path | None = None) -> CheckResult:
-    """Load, parse and validate every file; collect every problem, including duplicate ids."""
-    articles: list[Article] = []
+# (record or None, problems as (line, path, message)): one file's verdict, as cached.
+Verdict = tuple[dict[str, Any] | None, list[tuple[int | None, str, str]]]
+PARALLEL_FROM = 500  # below this many files, starting worker processes costs more than it saves
+
+
+def check_file(path: Path, root: Path | None = None) -> Verdict:
+    """Read, parse and validate one seed file."""
+    seed = read_seed(path, root)
+    if isinstance(seed, Problem):
+        return None, [(seed.line, seed.path, seed.message)]
+    parsed = parse(seed)
+    if isinstance(parsed, Problem):
+        return None, [(parsed.line, parsed.path, parsed.message)]
+    problems = check_record(parsed, seed)
+    if problems:
+        return None, [(p.line, p.path, p.message) for p in problems]
+    return parsed.record, []
+
+
+def _check_chunk(chunk: list[tuple[Path, Path | None]]) -> list[Verdict]:
+    return [check_file(path, root) for path, root in chunk]
+
+
+def _verdicts(paths: Sequence[Path], root: Path | None) -> list[Verdict]:
+    """check_file for every path, on every core when there are many."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        return [check_file(path, root) for path in paths]
+    size = max(64, len(paths) // (workers * 8))
+    chunks = [[(p, root) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return [verdict for chunk in pool.map(_check_chunk, chunks) for verdict in chunk]
+
+
+def check_paths(
+    paths: Sequence[Path],
+    root: Path | None = None,
+    cache_dir: Path | None = None,
+    *,
+    articles: bool = True,
+) -> CheckResult:
+    """Load, parse and validate every file; collect every problem, including duplicate ids.
+
+    With a cache folder, files whose stat signature is unchanged since the last run reuse
+    that run's verdict, so only new and edited files are parsed and validated again. With
+    `articles=False` (plain validation) the valid records are not even loaded.
+    """
+    keys = [str(path) for path in paths]
+    with opened(cache_dir) as store:
+        signatures = {
+            key: json.dumps(signature(path)) for key, path in zip(keys, paths, strict=True)
+        }
+        known: dict[str, Any] = store.get_many("seed", signatures) if store else {}
+        todo = [path for key, path in zip(keys, paths, strict=True) if key not in known]
+        fresh = dict(zip(map(str, todo), _verdicts(todo, root), strict=True))
+        ids: dict[str, str | None] = {key: value[0] for key, value in known.items()}
+        found: dict[str, list[tuple[int | None, str, str]]] = {
+            key: [(line, where, message) for line, where, message in value[1]]
+            for key, value in known.items()
+        }
+        for key, (record, problems) in fresh.items():
+            ids[key] = record["id"] if record is not None else None
+            found[key] = problems
+        if store is not None:
+            store.put_many("seed", ((k, signatures[k], (ids[k], found[k])) for k in fresh))
+            store.put_many("record", ((k, signatures[k], r) for k, (r, _) in fresh.items() if r))
+            store.prune("seed", signatures)
+            store.prune("record", signatures)
+        result = _assemble(paths, keys, ids, found)
+        if not articles:
+            return result
+        wanted = {key: signatures[key] for key in result.valid_keys if key not in fresh}
+        records = store.get_many("record", wanted) if store and wanted else {}
+    loaded = []
+    for key in result.valid_keys:
+        record = fresh[key][0] if key in fresh else records.get(key)
+        if record is None:  # cache lost its copy: redo the work for this file
+            record = check_file(Path(key), root)[0]
+        assert record is not None
+        loaded.append(Article.from_record(record))
+    loaded.sort(key=lambda a: a.id)
+    return replace(result, articles=tuple(loaded))
+
+
+def _assemble(
+    paths: Sequence[Path],
+    keys: Sequence[str],
+    ids: dict[str, str | None],
+    found: dict[str, list[tuple[int | None, str, str]]],
+) -> CheckResult:
+    """Problems in a stable order; a repeated id is a problem of the later file."""
     problems: list[Problem] = []
     owners: dict[str, str] = {}
-    for path in paths:
-        seed = read_seed(path, root)
-        if isinstance(seed, Problem):
-            problems.append(seed)
+    valid: list[str] = []
+    for key, path in zip(keys, paths, strict=True):
+        name = display_name(path)
+        problems.extend(Problem(name, line, where, message) for line, where, message in found[key])
+        article_id = ids[key]
+        if article_id is None:
             continue
-        article, found = check_seed(seed)
-        problems.extend(found)
-        if article is None:
-            continue
-        if article.id in owners:
+        if article_id in owners:
             problems.append(
                 Problem(
-                    seed.name,
+                    name,
                     None,
                     "$.id",
-                    f"id {article.id!r} is already used by {owners[article.id]}: "
+                    f"id {article_id!r} is already used by {owners[article_id]}: "
                     "rename one of the two files (or change its JSON 'id')",
                 )
             )
             continue
-        owners[article.id] = seed.name
-        articles.append(article)
-    articles.sort(key=lambda a: a.id)
-    return CheckResult(len(paths), tuple(articles), tuple(sorted(problems, key=sort_key)))
+        owners[article_id] = name
+        valid.append(key)
+    problems.sort(key=sort_key)
+    return CheckResult(len(paths), (), tuple(problems), tuple(valid))
 
 
-def check_folder(folder: Path) -> CheckResult:
-    return check_paths(find_seeds(folder), root=folder)
+def check_folder(
+    folder: Path, cache_dir: Path | None = None, *, articles: bool = True
+) -> CheckResult:
+    return check_paths(find_seeds(folder), root=folder, cache_dir=cache_dir, articles=articles)

@@ -1,0 +1,116 @@
+"""An incremental cache of per-file work, kept outside dist/ in one SQLite file.
+
+Entries are keyed by the seed's path and its stat signature (size, mtime, ctime, inode),
+and the whole cache by a fingerprint of the tool: its version, the schema and the source
+of every module that shapes a record or its HTML. Any change there starts a fresh cache,
+so a stale entry can never outlive the code that made it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+# Modules whose code decides what a seed turns into (record, verdict, rendered HTML).
+_FINGERPRINTED = ("load.py", "parse.py", "validate.py", "model.py", "render.py", "schema.py")
+
+Signature = tuple[int, int, int, int]
+
+
+@cache
+def tool_fingerprint() -> str:
+    digest = hashlib.sha256(__version__.encode())
+    package = files("publisher")
+    for name in _FINGERPRINTED:
+        digest.update(package.joinpath(name).read_bytes())
+    digest.update(package.joinpath("schema/article.schema.json").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def signature(path: Path) -> Signature | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+class Cache:
+    """JSON values by (kind, key); `kind` separates seed verdicts from rendered HTML.
+
+    JSON, not pickle: reading a cache must never be able to run code."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"cache-{tool_fingerprint()}.sqlite"
+        for stale in folder.glob("cache-*.sqlite*"):
+            if not stale.name.startswith(self.path.name):
+                stale.unlink(missing_ok=True)
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS entries ("
+            " kind TEXT, key TEXT, signature TEXT, value BLOB, PRIMARY KEY (kind, key))"
+        )
+
+    def get_many(self, kind: str, wanted: dict[str, str]) -> dict[str, Any]:
+        """Values for the keys whose stored signature equals the wanted one."""
+        found: dict[str, Any] = {}
+        rows = self.db.execute("SELECT key, signature, value FROM entries WHERE kind = ?", (kind,))
+        for key, stored, value in rows:
+            if wanted.get(key) == stored:
+                found[key] = json.loads(value)
+        return found
+
+    def put_many(self, kind: str, items: Iterable[tuple[str, str, Any]]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                (
+                    (kind, key, sig, json.dumps(value, ensure_ascii=False))
+                    for key, sig, value in items
+                ),
+            )
+
+    def prune(self, kind: str, keep: Iterable[str]) -> None:
+        """Forget entries of `kind` whose key is not in `keep` (deleted seeds)."""
+        kept = set(keep)
+        stale = [
+            (kind, key)
+            for (key,) in self.db.execute("SELECT key FROM entries WHERE kind = ?", (kind,))
+            if key not in kept
+        ]
+        if stale:
+            with self.db:
+                self.db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@contextlib.contextmanager
+def opened(folder: Path | None) -> Iterator[Cache | None]:
+    """A Cache for `folder`, or None when caching is off or the folder is unusable."""
+    if folder is None or os.environ.get("PUBLISHER_NO_CACHE"):
+        yield None
+        return
+    try:
+        store = Cache(folder)
+    except (OSError, sqlite3.Error):
+        yield None  # a cache is an optimisation: never fail a build over it
+        return
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,112 @@
+"""The incremental seed cache: reused when unchanged, redone when edited, never wrong."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import publisher.validate as validate
+from publisher.validate import check_folder
+
+from .conftest import FIXTURES, SEED, seed_files
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    for path in seed_files(FIXTURES / "valid")[:6]:
+        shutil.copy(path, folder)
+    return folder
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    seen: list[Path] = []
+    original = validate.check_file
+
+    def counting(path: Path, root: Path | None = None) -> validate.Verdict:
+        seen.append(path)
+        return original(path, root)
+
+    monkeypatch.setattr(validate, "check_file", counting)
+    return seen
+
+
+def test_unchanged_files_are_not_checked_again(
+    seeds: Path, tmp_path: Path, calls: list[Path]
+) -> None:
+    cache = tmp_path / "cache"
+    first = check_folder(seeds, cache)
+    assert len(calls) == 7
+    calls.clear()
+    second = check_folder(seeds, cache)
+    assert calls == []
+    assert second == first and len(second.articles) == 7
+
+
+def test_edited_file_is_checked_again(seeds: Path, tmp_path: Path, calls: list[Path]) -> None:
+    cache = tmp_path / "cache"
+    check_folder(seeds, cache)
+    calls.clear()
+    path = seeds / SEED.name
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("September 07, 2013", "September 31, 2013"), "utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    result = check_folder(seeds, cache)
+    assert calls == [path]
+    assert [p.path for p in result.problems] == ["$.published"]
+    assert len(result.articles) == 6
+
+
+def test_added_and_deleted_files(seeds: Path, tmp_path: Path, calls: list[Path]) -> None:
+    cache = tmp_path / "cache"
+    check_folder(seeds, cache)
+    calls.clear()
+    (seeds / SEED.name).unlink()
+    added = seeds / "999_added.txt"
+    shutil.copy(SEED, added)
+    result = check_folder(seeds, cache)
+    assert calls == [added]
+    assert {a.id for a in result.articles} >= {"added"}
+    assert "64a29ae14d7662cb" not in {a.id for a in result.articles}
+
+
+def test_cached_and_uncached_results_are_identical(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for folder in ("valid", "invalid", "duplicates"):
+        plain = check_folder(FIXTURES / folder)
+        check_folder(FIXTURES / folder, cache)
+        assert check_folder(FIXTURES / folder, cache) == plain
+
+
+def test_validation_only_skips_loading_records(seeds: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    check_folder(seeds, cache)
+    result = check_folder(seeds, cache, articles=False)
+    assert result.ok and result.articles == () and len(result.valid_keys) == 7
+
+
+def test_a_corrupt_cache_is_ignored(seeds: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    check_folder(seeds, cache)
+    for path in cache.glob("cache-*.sqlite"):
+        path.write_bytes(b"this is not a database" * 100)
+    assert len(check_folder(seeds, cache).articles) == 7
+
+
+def test_many_files_are_checked_in_parallel_with_the_same_result(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    text = SEED.read_text("utf-8")
+    for number in range(validate.PARALLEL_FROM + 10):
+        (folder / f"{number:04d}_a{number}.txt").write_text(text, "utf-8")
+    (folder / "9999_bad.txt").write_text(text.replace("# US", "US"), "utf-8")
+    result = check_folder(folder)
+    assert len(result.articles) == validate.PARALLEL_FROM + 10
+    assert [(Path(p.file).name, p.path) for p in result.problems] == [("9999_bad.txt", "$.title")]
