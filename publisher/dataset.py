@@ -1,0 +1,265 @@
+"""Dataset files of a release: canonical records as JSON Lines, JSON and CSV, with their
+Frictionless Data Package (v2) descriptor.
+
+Every function is pure: records in, bytes out. The same records give the same bytes.
+
+CSV (RFC 4180): UTF-8 without BOM, ',' separated, '"' quoted only where needed (a quote
+inside a value is doubled), rows end with CRLF; line breaks inside a value are kept as
+they are (LF, quoted). Columns in schema field order. List values are joined with ';' (the
+schema refuses ';' inside a list item, so the split is exact); null and an empty list are an
+empty cell (no text field can be empty, so an empty cell is never an empty string).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .config import Settings
+from .schema import article_schema, field_names, required_fields
+from .topics import slugify
+
+LIST_DELIMITER = ";"
+CSV_LINE_END = "\r\n"
+DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+
+Record = dict[str, Any]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def canonical_json(value: Any, *, indent: int | None = None) -> str:
+    """Sorted keys, UTF-8 text (no \\u escapes but for U+2028/U+2029, which some line
+    readers split on), compact separators unless indented."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(
+        value, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators
+    )
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def record_sha256(record: Record) -> str:
+    """The identity of a record's content: sha256 of its canonical JSON line (no LF)."""
+    return sha256(canonical_json(record).encode("utf-8"))
+
+
+def sorted_records(records: Iterable[Record]) -> list[Record]:
+    return sorted(records, key=lambda record: str(record["id"]))
+
+
+def jsonl_bytes(records: Sequence[Record]) -> bytes:
+    return "".join(canonical_json(record) + "\n" for record in records).encode("utf-8")
+
+
+def json_bytes(records: Sequence[Record]) -> bytes:
+    return (canonical_json(list(records), indent=2) + "\n").encode("utf-8")
+
+
+def list_fields() -> tuple[str, ...]:
+    properties = article_schema()["properties"]
+    return tuple(name for name in field_names() if _is_list(properties[name]))
+
+
+def csv_cell(value: Any) -> str:
+    """The CSV text of one value (lists joined with ';', null empty, numbers as digits)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        for item in value:
+            if LIST_DELIMITER in item:  # the schema refuses it; never write a lossy cell
+                raise ValueError(f"list item {item!r} contains {LIST_DELIMITER!r}")
+        return LIST_DELIMITER.join(value)
+    return str(value)
+
+
+def csv_bytes(records: Sequence[Record]) -> bytes:
+    """The canonical, lossless CSV."""
+    return _csv(records, lambda cell: cell).encode("utf-8")
+
+
+# Cells a spreadsheet may run as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a would-be formula with an apostrophe: spreadsheets show it as text."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def spreadsheet_csv_bytes(records: Sequence[Record]) -> bytes:
+    """The same table for spreadsheets: UTF-8 with a byte-order mark (so Excel detects the
+    encoding) and formula-like cells neutralised. Not lossless: use articles.csv for data."""
+    return _csv(records, neutralise).encode("utf-8-sig")
+
+
+def _csv(records: Sequence[Record], transform: Callable[[str], str]) -> str:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator=CSV_LINE_END, quoting=csv.QUOTE_MINIMAL)
+    names = field_names()
+    writer.writerow(names)
+    for record in records:
+        writer.writerow([transform(csv_cell(record[name])) for name in names])
+    return out.getvalue()
+
+
+# -- Table Schema -------------------------------------------------------------------------
+
+
+def _resolve(spec: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local $ref (and the first branch of an optional anyOf) to the real spec."""
+    defs = article_schema()["$defs"]
+    while True:
+        if "$ref" in spec:
+            spec = defs[spec["$ref"].rsplit("/", 1)[-1]]
+        elif "anyOf" in spec:
+            spec = next(s for s in spec["anyOf"] if s.get("type") != "null")
+        else:
+            return spec
+
+
+def _is_list(spec: dict[str, Any]) -> bool:
+    return _resolve(spec).get("type") == "array"
+
+
+def _table_field(name: str, spec: dict[str, Any], delimiter: str | None) -> dict[str, Any]:
+    resolved = _resolve(spec)
+    types: str | list[str] = spec.get("type") or resolved["type"]
+    kind = types if isinstance(types, str) else next(t for t in types if t != "null")
+    field: dict[str, Any] = {"name": name}
+    constraints: dict[str, Any] = {"required": True} if name in required_fields() else {}
+    if kind == "array":
+        field.update(type="list", itemType="string")
+        if delimiter:
+            field["delimiter"] = delimiter
+        if resolved.get("minItems"):
+            constraints["minLength"] = resolved["minItems"]
+    elif kind == "integer":
+        field["type"] = "integer"
+        constraints.update(minimum=spec["minimum"], maximum=spec["maximum"])
+    elif spec.get("format") == "date":
+        field["type"] = "date"
+    else:
+        field["type"] = "string"
+        if spec.get("format") == "uri":
+            field["format"] = "uri"
+    if name == "id":
+        constraints.update(unique=True, pattern=spec["pattern"])
+    field["description"] = spec["description"]
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def table_schema(delimiter: str | None) -> dict[str, Any]:
+    """The Table Schema of the records; `delimiter` for lists written as text (CSV), whose
+    columns are in field order. JSON objects have sorted keys: they match by name."""
+    properties = article_schema()["properties"]
+    return {
+        "fields": [_table_field(name, properties[name], delimiter) for name in field_names()],
+        "fieldsMatch": "exact" if delimiter else "equal",
+        "missingValues": [""],
+        "primaryKey": ["id"],
+    }
+
+
+# -- datapackage.json ---------------------------------------------------------------------
+
+# name, format, media type, tabular?, description. articles.json is declared without
+# type "table": frictionless (5.x) cannot count the bytes of a JSON-array table and reports
+# a byte-count error for a correct file, while as a plain JSON file it checks hash and bytes.
+RESOURCES = (
+    ("articles-jsonl", "articles.jsonl", "jsonl", "application/jsonl", True,
+     "One record per line (canonical: sorted by id, sorted keys, UTF-8, LF)."),
+    ("articles-csv", "articles.csv", "csv", "text/csv", True,
+     "The same records as CSV (RFC 4180, UTF-8, CRLF rows); list fields joined with ';'."),
+    ("articles-json", "articles.json", "json", "application/json", False,
+     "The same records as one JSON array of objects, with the fields of the schema."),
+)  # fmt: skip
+
+CSV_DIALECT = {
+    "header": True,
+    "delimiter": ",",
+    "lineTerminator": CSV_LINE_END,
+    "quoteChar": '"',
+    "doubleQuote": True,
+}
+
+_LICENSE_NAME = re.compile(r"^[-a-zA-Z0-9._]+$")
+
+
+def license_entry(license_id: str) -> dict[str, str]:
+    """An Open Definition / SPDX id gets its SPDX page; anything else is a title only."""
+    if _LICENSE_NAME.match(license_id):
+        return {"name": license_id, "path": f"https://spdx.org/licenses/{license_id}.html"}
+    return {"title": license_id}
+
+
+def resources(files: dict[str, bytes]) -> list[dict[str, Any]]:
+    """Resource descriptors for the data files in `files` (name -> bytes)."""
+    described = []
+    for name, path, fmt, mediatype, tabular, description in RESOURCES:
+        data = files[path]
+        resource: dict[str, Any] = {"name": name, "path": path, "description": description}
+        if tabular:
+            resource["type"] = "table"
+        resource.update(
+            format=fmt,
+            mediatype=mediatype,
+            encoding="utf-8",
+            bytes=len(data),
+            hash=f"sha256:{sha256(data)}",
+        )
+        if fmt == "csv":
+            resource["dialect"] = CSV_DIALECT
+        resource["schema"] = table_schema(LIST_DELIMITER if fmt == "csv" else None)
+        described.append(resource)
+    return described
+
+
+def dataset_name(settings: Settings) -> str:
+    return slugify(settings.title)
+
+
+def datapackage(
+    settings: Settings,
+    version: str,
+    date: dt.date,
+    records: Sequence[Record],
+    files: dict[str, bytes],
+) -> dict[str, Any]:
+    """The Data Package v2 descriptor of one release. `created` is the release date (never
+    the clock); `sources` are the outlets and publishers the records name."""
+    sources = sorted(
+        {r["original_source"] for r in records}
+        | {r["publisher"] for r in records if r["publisher"]}
+    )
+    return {
+        "$schema": DATAPACKAGE_PROFILE,
+        "name": dataset_name(settings),
+        "id": settings.tag(f"dataset:v{version}"),
+        "title": settings.title,
+        "description": settings.description,
+        "homepage": settings.url(f"releases/v{version}/"),
+        "version": version,
+        "created": f"{date.isoformat()}T00:00:00Z",
+        "keywords": ["news", "articles", "republished", "fair use"],
+        "licenses": [license_entry(settings.license)],
+        "sources": [{"title": source} for source in sources],
+        "contributors": [
+            {
+                "title": settings.title,
+                "email": settings.contact,
+                "path": settings.base_url,
+                "roles": ["creator", "contact"],
+            }
+        ],
+        "resources": resources(files),
+    }

@@ -1,0 +1,201 @@
+"""The human-facing files of a release: CHANGELOG.md, CITATION.cff (CFF 1.2.0) and the
+README.md dataset card. Plain text from the plan; no clock, no environment."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings
+from .dataset import CSV_LINE_END, LIST_DELIMITER, list_fields
+from .schema import field_names, required_fields
+
+if TYPE_CHECKING:
+    from .release import ReleasePlan
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+HEADINGS = {"added": "Added", "changed": "Changed", "removed": "Removed"}
+
+
+def md(text: str) -> str:
+    """Text as literal Markdown inline content (one line)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def changelog(plan: ReleasePlan, settings: Settings) -> str:
+    lines = [f"# {md(settings.title)} {plan.version}", ""]
+    if plan.previous is None:
+        lines.append(f"Released {plan.date}. First release: {len(plan.records)} records.")
+    else:
+        lines.append(
+            f"Released {plan.date}. Changes since {plan.previous.version} "
+            f"({plan.previous.date}), a {plan.bump} release ({plan.reason})."
+        )
+    counts = ", ".join(f"{plan.count(op)} {op}" for op in HEADINGS)
+    lines += ["", f"{len(plan.records)} records: {counts}."]
+    for op, heading in HEADINGS.items():
+        changes = [c for c in plan.changes if c.op == op]
+        if changes:
+            lines += ["", f"## {heading}", ""]
+            lines += [f"- `{c.id}` {md(c.title)}" for c in changes]
+    if plan.schema_change.reasons:
+        lines += ["", "## Schema", ""]
+        lines += [f"- {md(reason)}" for reason in plan.schema_change.reasons]
+    lines += [
+        "",
+        "Record-level detail (sha256 of each record's canonical JSON line before and after) "
+        "is in `changes.jsonl`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _yaml(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def citation(plan: ReleasePlan, settings: Settings) -> str:
+    url = settings.url(f"releases/v{plan.version}/")
+    lines = [
+        "cff-version: 1.2.0",
+        'message: "If you use this dataset, please cite it as below."',
+        "type: dataset",
+        f"title: {_yaml(settings.title)}",
+        f"abstract: {_yaml(settings.description)}",
+        f"version: {_yaml(str(plan.version))}",
+        f"date-released: {_yaml(plan.date.isoformat())}",
+        f"url: {_yaml(url)}",
+        "identifiers:",
+        "  - type: other",
+        f"    value: {_yaml(settings.tag(f'dataset:v{plan.version}'))}",
+        '    description: "Data Package id of this release"',
+        "authors:",
+        f"  - name: {_yaml(settings.title)}",
+        f"    email: {_yaml(settings.contact)}",
+        f"    website: {_yaml(settings.base_url)}",
+        "keywords:",
+        '  - "news"',
+        '  - "articles"',
+        '  - "fair use"',
+    ]
+    if re.fullmatch(r"[-A-Za-z0-9.+]+", settings.license):
+        lines.append(f"license: {_yaml(settings.license)}")
+    return "\n".join(lines) + "\n"
+
+
+def _field_rows(package: dict[str, Any]) -> list[str]:
+    csv_resource = next(r for r in package["resources"] if r["format"] == "csv")
+    fields = {field["name"]: field for field in csv_resource["schema"]["fields"]}
+    rows = ["| # | field | type | required | description |", "|---|---|---|---|---|"]
+    for number, name in enumerate(field_names(), 1):
+        field = fields[name]
+        kind = "list of string" if field["type"] == "list" else field["type"]
+        required = "yes" if name in required_fields() else ""
+        rows.append(f"| {number} | `{name}` | {kind} | {required} | {md(field['description'])} |")
+    return rows
+
+
+def _disclaimers(plan: ReleasePlan) -> list[str]:
+    counts = Counter(record["disclaimer"] for record in plan.records)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    quoted = []
+    for text, count in ranked[:3]:
+        quoted += ["", f"Carried by {count} of {len(plan.records)} records:", ""]
+        quoted += ["> " + line if line else ">" for line in text.split("\n")]
+    if len(ranked) > 3:
+        quoted += ["", f"{len(ranked) - 3} other wordings are in the records' `disclaimer` field."]
+    return quoted
+
+
+def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any]) -> str:
+    lists = ", ".join(f"`{name}`" for name in list_fields())
+    line_end = "CRLF" if CSV_LINE_END == "\r\n" else "LF"
+    lines = [
+        f"# {md(settings.title)}: dataset release {plan.version}",
+        "",
+        md(settings.description),
+        "",
+        f"- version: {plan.version}, released {plan.date}",
+        f"- records: {len(plan.records)} articles (one row each), sorted by `id`",
+        f"- licence of the compilation: {md(settings.license)}",
+        f"- contact: {md(settings.contact)}",
+        "- what changed: `CHANGELOG.md`, `changes.jsonl`; how to cite: `CITATION.cff`",
+        "",
+        "## Files",
+        "",
+        "| file | what |",
+        "|---|---|",
+        "| `articles.jsonl` | one JSON record per line, canonical: sorted by id, sorted keys, LF |",
+        "| `articles.json` | the same records as one JSON array |",
+        "| `articles.csv` | the same records as CSV (see below) |",
+        "| `articles.schema.json` | the JSON Schema (Draft 2020-12) every record conforms to |",
+        "| `datapackage.json` | Frictionless Data Package v2: Table Schemas, hashes, sizes |",
+        "| `CHANGELOG.md`, `changes.jsonl` | what changed since the previous release |",
+        "| `CITATION.cff` | citation metadata (Citation File Format 1.2.0) |",
+        "| `SHA256SUMS` | checksums of every other file: `sha256sum -c SHA256SUMS` |",
+        "",
+        "## Licence and fair use",
+        "",
+        f"The compilation (selection, arrangement, metadata) is released under "
+        f"{md(settings.license)}. "
+        "The articles themselves are not: each keeps its own copyright, named in the record "
+        "(`copyright_holders`, `copyright_year`, `copyright_notice`), and its original "
+        "publisher (`original_source`). The articles are republished under the provisions of "
+        '"fair use" for research and educational purposes; every record carries the fair-use '
+        "notice it was published with (`disclaimer`). Keep the attribution and the notice with "
+        "any article you reuse, and ask the copyright owner before uses other than fair use.",
+        *_disclaimers(plan),
+        "",
+        "## Fields",
+        "",
+        "Column order of `articles.csv`, and the keys of every JSON record:",
+        "",
+        *_field_rows(package),
+        "",
+        "## CSV format",
+        "",
+        f"RFC 4180: UTF-8 without a byte-order mark, comma-separated, a header row, rows ending "
+        f'in {line_end}. Values containing a comma, a quote or a line break are quoted with `"` '
+        "(a quote inside is doubled); line breaks inside values are kept as LF. List fields "
+        f"({lists}) are joined with `{LIST_DELIMITER}`; the schema refuses `{LIST_DELIMITER}` "
+        "inside a list item, so splitting on it is exact. An empty cell is null (or an empty "
+        "list): no text field is ever an empty string.",
+        "",
+        "`articles.csv` is lossless, so it is **not** spreadsheet-hardened: a cell may start "
+        "with `=`, `+`, `-`, `@`, a tab or a carriage return, which a spreadsheet can run as a "
+        "formula. To open the table in Excel, LibreOffice or Google Sheets, use "
+        "`articles.spreadsheet.csv` instead: the same rows, UTF-8 with a byte-order mark, and "
+        "every such cell prefixed with an apostrophe (`'`) so it shows as text. That file is "
+        "for reading only; it is not part of the data package and does not round-trip.",
+        "",
+        "## Loading",
+        "",
+        "pandas:",
+        "",
+        "```python",
+        "import pandas as pd",
+        "",
+        'df = pd.read_json("articles.jsonl", lines=True, dtype=False)  # lists stay lists',
+        "",
+        'csv = pd.read_csv("articles.csv", dtype=str, keep_default_na=False)  # exact text',
+        f"for name in [{', '.join(repr(n) for n in list_fields())}]:",
+        f'    csv[name] = csv[name].map(lambda s: s.split("{LIST_DELIMITER}") if s else [])',
+        "```",
+        "",
+        "DuckDB:",
+        "",
+        "```sql",
+        "SELECT * FROM read_json('articles.jsonl', format = 'newline_delimited');",
+        "",
+        "SELECT * REPLACE (string_split(authors, ';') AS authors)",
+        "FROM read_csv('articles.csv', header = true, all_varchar = true);",
+        "```",
+        "",
+        "frictionless: `frictionless validate datapackage.json` checks the JSON Lines and CSV "
+        "files against their Table Schema, and the sha256 hash and size of every data file.",
+        "",
+    ]
+    return "\n".join(lines)
