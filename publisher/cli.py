@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 invalid content (or nothing to do), 2 usage or configur
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ class Options:
     dist: Path
     settings: Settings
     quiet: bool
+
+    @property
+    def cache(self) -> Path:
+        """Incremental cache beside the output (never inside it: dist/ is what we publish)."""
+        return self.dist.absolute().parent / ".publisher-cache"
 
 
 class _UsageFailure(click.ClickException):
@@ -111,7 +117,7 @@ def format_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def check(options: Options) -> CheckResult:
     try:
-        return check_folder(options.seeds)
+        return check_folder(options.seeds, cache_dir=options.cache)
     except UsageError as exc:
         _usage_error(str(exc))
 
@@ -125,7 +131,8 @@ def report(result: CheckResult, output_format: str) -> None:
 @click.option(
     "--validate",
     is_flag=True,
-    help="Check every seed against the schema, write nothing, report every problem.",
+    help="Check every seed against the schema and every published release against its "
+    "checksums; write nothing, report every problem.",
 )
 @format_option
 @shared_options
@@ -140,14 +147,29 @@ def main(ctx: click.Context, validate: bool, output_format: str, options: Option
     if ctx.invoked_subcommand is not None:
         return
     result = check(options)
+    if validate:
+        result = with_release_problems(result, options.dist)
     if validate or not result.ok:
         report(result, output_format)
         ctx.exit(0 if result.ok else INVALID)
     from .build import build  # imported late: --validate and --help stay quick
 
-    written = build(result.articles, options.settings, options.dist)
+    try:
+        written = build(result.articles, options.settings, options.dist)
+    except UsageError as exc:  # e.g. another build holds the lock
+        _usage_error(str(exc))
     if not options.quiet:
         click.echo(f"{summary(result)}; wrote {written} files to {options.dist}")
+
+
+def with_release_problems(result: CheckResult, dist: Path) -> CheckResult:
+    """`result` plus every problem with the published releases in `dist`."""
+    from .release_verify import verify_releases
+
+    problems = verify_releases(dist)
+    if not problems:
+        return result
+    return CheckResult(result.checked, result.articles, (*result.problems, *problems))
 
 
 @main.command()
@@ -171,3 +193,80 @@ def inspect(path: Path, options: Options) -> None:
         result = CheckResult(1, (), tuple(problems))
         report(result, "text")
         sys.exit(INVALID)
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1; 0 picks a free one.",
+)
+@shared_options
+def serve(port: int, options: Options) -> None:
+    """Preview the built site in DIST at http://127.0.0.1:PORT/ until Ctrl-C."""
+    from .serve import serve as run
+
+    def announce(url: str) -> None:
+        click.echo(f"Serving {options.dist} at {url} (Ctrl-C to stop)")
+
+    try:
+        run(options.dist, port, announce, quiet=options.quiet)
+    except UsageError as exc:
+        _usage_error(str(exc))
+
+
+@main.command()
+@click.option(
+    "--version",
+    "version",
+    metavar="X.Y.Z",
+    default=None,
+    help="Version to publish; refused if smaller than the computed one or already published.",
+)
+@click.option(
+    "--date",
+    "date",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Release date.  [default: $SOURCE_DATE_EPOCH, else today (UTC)]",
+)
+@click.option("--dry-run", is_flag=True, help="Print the version and changes; write nothing.")
+@shared_options
+def release(version: str | None, date: str | None, dry_run: bool, options: Options) -> None:
+    """Cut the next dataset release into DIST/releases/vX.Y.Z and rebuild DIST.
+
+    The version is computed from the changes since the latest release: records removed or
+    the schema changed incompatibly -> major; records or optional fields added -> minor;
+    records corrected -> patch. Nothing changed: exit 1.
+    """
+    from .build import build
+    from .release import plan_release, release_date
+    from .versioning import ReleaseError
+
+    result = check(options)
+    result = with_release_problems(result, options.dist)
+    if not result.ok:
+        report(result, "text")
+        sys.exit(INVALID)
+    try:
+        plan = plan_release(result.articles, options.dist, release_date(date, os.environ), version)
+        if not dry_run:
+            build(result.articles, options.settings, options.dist, release=plan)
+    except UsageError as exc:
+        _usage_error(str(exc))
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = ", ".join(f"{n} {op}" for op, n in plan.summary.items())
+    what = "first release"
+    if plan.previous is not None:
+        what = f"{plan.bump} since {plan.previous.version}: {plan.reason}"
+    if dry_run:
+        click.echo(f"would release {plan.version} ({what}): {counts}")
+        for change in plan.changes:
+            click.echo(f"  {change.op:<8} {change.id}  {change.title}")
+    elif not options.quiet:
+        click.echo(
+            f"released {plan.version} ({what}): {counts}; wrote {options.dist / plan.folder}"
+        )

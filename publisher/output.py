@@ -14,7 +14,7 @@ import errno
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path, PurePosixPath
 
 from .problems import UsageError
@@ -57,16 +57,17 @@ class Staging:
         payload = data.encode("utf-8") if isinstance(data, str) else data
         self.path(relative).write_bytes(payload)
 
-    def keep(self, relative: str) -> None:
+    def keep(self, relative: str, skip: Container[str] = ()) -> None:
         """Carry a file or folder over from the current output unchanged (hard links:
-        published files are never modified in place, so sharing inodes is safe)."""
+        published files are never modified in place, so sharing inodes is safe), except
+        the files named in `skip`, which this build writes anew."""
         source = self.target / relative
-        if not source.exists():
+        if relative in skip or not source.exists():
             return
         if source.is_dir():
             for path in sorted(source.rglob("*")):
                 if path.is_file():
-                    self.keep(path.relative_to(self.target).as_posix())
+                    self.keep(path.relative_to(self.target).as_posix(), skip)
             return
         destination = self.path(relative)
         try:

@@ -407,6 +407,16 @@ def parse_json(seed: Seed) -> Parsed | Problem:
         return Problem(
             seed.name, 1, "$", "must hold one JSON object (an article), not a list or value"
         )
+    try:  # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 output can carry
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return Problem(
+            seed.name,
+            None,
+            "$",
+            "contains an unpaired surrogate escape (\\ud800-\\udfff): "
+            "replace it with the character it was meant to be",
+        )
     data.setdefault("id", seed.default_id)
     lines: dict[str, int] = {}
     for key in data:

@@ -9,6 +9,7 @@ iframes, no styles.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import cmarkgfm
@@ -74,14 +75,26 @@ ALLOWED_ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+_ABSOLUTE_URL = re.compile(rf"^(?:{'|'.join(sorted(URL_SCHEMES))}):", re.IGNORECASE)
+
+
+def _absolute_urls_only(tag: str, attribute: str, value: str) -> str | None:
+    """Drop relative, protocol-relative and fragment URLs: an article has no files or ids
+    of its own, so they could only dangle (or load from another host) where it is shown."""
+    if attribute in URL_ATTRIBUTES and not _ABSOLUTE_URL.match(value.strip()):
+        return None
+    return value
 
 
 def sanitise(fragment: str) -> str:
-    """Keep only allowlisted tags, attributes and URL schemes; drop script/style content."""
+    """Keep only allowlisted tags, attributes and absolute URLs with an allowlisted
+    scheme; drop script/style content."""
     return nh3.clean(
         fragment,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_absolute_urls_only,
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -45,9 +45,10 @@ def seed_record() -> dict[str, Any]:
     return parsed.record
 
 
+# No lone surrogates: parse.py refuses them before a record exists (UTF-8 cannot carry them).
 TRICKY_TEXT = st.text(
     st.one_of(
-        st.characters(),
+        st.characters(blacklist_categories=("Cs",)),
         st.sampled_from(["\x00", "\x07", "\t", "\n", "\r", "\x85", "\u202e", "\u2066", ";", " "]),
     ),
     max_size=12,

@@ -115,3 +115,11 @@ def test_json_seed_with_any_file_name_keeps_its_explicit_id(tmp_path: Path) -> N
     shutil.copy(source, path)
     result = check_paths([path])
     assert result.ok and result.articles[0].id == "bangladesh-garment-wages"
+
+
+def test_json_seed_with_a_lone_surrogate_is_a_problem(tmp_path: Path) -> None:
+    text = (FIXTURES / "valid" / "020_bangladesh-garment-wages.json").read_text("utf-8")
+    path = tmp_path / "x.json"
+    path.write_text(text.replace('"title": "', '"title": "\\ud800', 1), "utf-8")
+    [problem] = check_paths([path]).problems
+    assert "unpaired surrogate" in problem.message

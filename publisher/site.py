@@ -1,0 +1,330 @@
+"""The static site: landing page, article pages, topic pages and the releases page.
+
+Pages are Jinja2 templates with autoescaping on; the only markup that reaches a page
+unescaped is what `render` produced (the one sanitiser feeds use too). Every internal link
+is relative and names its `index.html`, so the site works served at any path and opened
+from disk. Lists of articles are paged exactly like the feeds (`feeds.documents`): the
+newest page holds the newest articles, older ones fill numbered pages counted from the
+oldest, so a full page never changes when articles are added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache, partial
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import Markup
+
+from .config import Settings
+from .feeds import FORMATS, MEDIA_TYPES, Document, Feed, Renderer, documents
+from .model import Article
+from .release import RELEASES, SUMS, read_index
+from .render import text_html
+from .topics import Topic, slugify
+
+PAGE_SIZE = 50  # articles per list page: the landing page shows the newest PAGE_SIZE
+RELEASES_PAGE = f"{RELEASES}/index.html"
+ASSETS = ("style.css", "favicon.svg", "favicon.ico")  # copied from templates/ to the site root
+FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
+# Month names spelled out here, not with strftime("%B"), which follows the locale.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# What a page may load: its own stylesheet and images from this site, nothing else, and
+# no script at all (a second wall behind the sanitiser).
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'none'; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def long_date(day: dt.date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def relative(root: str, path: str) -> str:
+    """Link from a page `root` ("../" per level) to site path `path`; a folder path gets
+    its index.html so the link also works when the site is opened from disk."""
+    page, _, fragment = path.partition("#")
+    if page == "" or page.endswith("/"):
+        page += "index.html"
+    return root + page + (f"#{fragment}" if fragment else "")
+
+
+def list_page(document: Document) -> str:
+    """Site folder of one page of a paged list: the feed's page, or `page/N/` under it."""
+    base = document.feed.page
+    return base if document.number is None else f"{base}page/{document.number}/"
+
+
+def human_size(size: int) -> str:
+    if size < 1000:
+        return f"{size} bytes"
+    value = float(size)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            return f"{value:.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
+# -- releases --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    name: str  # path inside the version folder, POSIX-style
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    date: dt.date
+    records: int
+    bump: str  # "initial" for the first release, else "major", "minor" or "patch"
+    changes: tuple[tuple[str, int], ...]  # ("added", 3), ("changed", 1), ("removed", 0)
+    datapackage_sha256: str
+    files: tuple[ReleaseFile, ...]
+
+    @property
+    def folder(self) -> str:
+        return f"v{self.version}"
+
+    @property
+    def changelog(self) -> str | None:
+        names = {file.name for file in self.files}
+        return "CHANGELOG.md" if "CHANGELOG.md" in names else None
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    """name -> sha256 from the version's SHA256SUMS (`<hex>  <name>` or `<hex> *<name>`)."""
+    sums = folder / SUMS
+    if not sums.is_file():
+        return {}
+    found = {}
+    for line in sums.read_text("utf-8").splitlines():
+        digest, _, name = line.partition(" ")
+        name = name.lstrip(" *")
+        if len(digest) == 64 and name:
+            found[name] = digest.lower()
+    return found
+
+
+def _release_files(folder: Path) -> tuple[ReleaseFile, ...]:
+    """Every file of a version folder with its size; hashes come from SHA256SUMS (release
+    files can be large and never change), computed only for files it does not list."""
+    if not folder.is_dir():
+        return ()
+    sums = _checksums(folder)
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(folder).as_posix()
+        digest = sums.get(name) or hashlib.sha256(path.read_bytes()).hexdigest()
+        found.append(ReleaseFile(name, path.stat().st_size, digest))
+    return tuple(found)
+
+
+def read_releases(root: Path) -> list[Release]:
+    """The versions published under `root` (a dist or staging folder), newest first.
+
+    The index is read by `release.read_index`, the one reader of its format; a broken
+    index raises ReleaseError, as `publish release` would."""
+    return [
+        Release(
+            version=str(entry.version),
+            date=entry.date,
+            records=entry.records,
+            bump=entry.bump,
+            changes=tuple(entry.changes.items()),
+            datapackage_sha256=entry.datapackage_sha256,
+            files=_release_files(root / RELEASES / f"v{entry.version}"),
+        )
+        for entry in reversed(read_index(root))
+    ]
+
+
+# -- pages -----------------------------------------------------------------------------
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("publisher", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["human_size"] = human_size
+    env.globals.update(
+        CSP=Markup(CSP), FORMATS=FORMATS, FORMAT_NAMES=FORMAT_NAMES, MEDIA_TYPES=MEDIA_TYPES
+    )
+    return env
+
+
+def asset(name: str) -> bytes:
+    return files("publisher").joinpath(f"templates/{name}").read_bytes()
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    """A topic as an article page shows it: label, the article's own spelling, its page."""
+
+    label: str
+    name: str
+    key: str  # "region/russia-and-fsu": the page is topics/{key}/
+
+
+class Site:
+    """Writes every page of the site; `pages()` yields (site path, bytes).
+
+    Work per article is kept small (issue 6 builds 100,000 of them): templates are loaded
+    once; the pieces of `partials.html` that depend only on a page's depth and feed
+    (header, footer, feed links) are rendered once per depth and feed, and an article's
+    entry in a list once per article, however many lists show it.
+    """
+
+    ENTRY_START = '<li>\n<a class="title" href="'
+
+    def __init__(self, settings: Settings, render: Renderer) -> None:
+        self.settings = settings
+        self.render = render
+        self.env = environment()
+        self.partials = self.env.get_template("partials.html").module
+        self.templates: dict[str, Template] = {}
+        self.pieces: dict[tuple[str, ...], Markup] = {}
+        self.entries: dict[str, str] = {}
+        self.topic_links: dict[tuple[str, str], TopicLink] = {}
+
+    def piece(self, name: str, *args: Any, key: tuple[str, ...]) -> Markup:
+        """The partial `name` rendered with `args`, cached under `key`."""
+        if (name, *key) not in self.pieces:
+            self.pieces[(name, *key)] = self.piece_uncached(name, *args)
+        return self.pieces[(name, *key)]
+
+    def piece_uncached(self, name: str, *args: Any) -> Markup:
+        return Markup(getattr(self.partials, name)(*args))
+
+    def feed_links(self, root: str, feed: Feed) -> Markup:
+        return self.piece("subscribe", feed, root, key=(feed.key, root))
+
+    def items(self, document: Document, root: str) -> Markup:
+        """The list items of a list page's articles."""
+        parts = []
+        for article in document.entries:
+            if article.id not in self.entries:
+                self.entries[article.id] = str(self.piece_uncached("entry", article))
+            parts.append(self.ENTRY_START + root + self.entries[article.id])
+        return Markup("\n".join(parts))
+
+    def page(self, template: str, path: str, feed: Feed, **context: Any) -> tuple[str, bytes]:
+        """Render `template` as the file at site path `path` (a folder's index.html)."""
+        if template not in self.templates:
+            self.templates[template] = self.env.get_template(template)
+        root = "../" * path.count("/")
+        html = self.templates[template].render(
+            settings=self.settings,
+            root=root,
+            canonical=self.settings.url(path.removesuffix("index.html")),
+            feed=feed,
+            feed_links=partial(self.feed_links, root),
+            alternates=self.piece("alternates", feed, root, key=(feed.key, root)),
+            header=self.piece("header", self.settings, root, key=(root,)),
+            footer=self.piece("footer", self.settings, feed, root, key=(feed.key, root)),
+            **context,
+        )
+        return path, html.encode("utf-8")
+
+    def pages(
+        self, feeds: Sequence[Feed], topics: Sequence[Topic], root: Path
+    ) -> Iterator[tuple[str, bytes]]:
+        """Every page and asset; `root` is the output folder that already holds the
+        published releases (a build's staging folder)."""
+        main = next(feed for feed in feeds if feed.key == "all")
+        by_key = {feed.key: feed for feed in feeds}
+        for name in ASSETS:
+            yield name, asset(name)
+        groups: dict[str, list[Topic]] = {}
+        for topic in topics:  # already in kind order, then slug order
+            groups.setdefault(f"{topic.label}s", []).append(topic)
+        yield from self.lists(
+            main, "index.html", main=main, topic_groups=list(groups.items()), by_key=by_key
+        )
+        for topic in topics:
+            yield from self.lists(by_key[topic.key], "topic.html", topic=topic)
+        keys = {topic.key: topic for topic in topics}
+        for article in main.articles:
+            yield self.article(article, main, keys)
+        yield self.page("releases.html", RELEASES_PAGE, main, releases=read_releases(root))
+
+    def lists(self, feed: Feed, template: str, **context: Any) -> Iterator[tuple[str, bytes]]:
+        """Every page of a paged article list (the landing page or a topic page)."""
+        for document in documents(feed, PAGE_SIZE):
+            path = list_page(document) + "index.html"
+            here = "../" * path.count("/")
+            older = newer = None
+            if document.older:
+                older = relative(here, list_page(Document(feed, document.older, (), 0)))
+            if document.number is not None:
+                newer = relative(here, list_page(Document(feed, document.newer, (), 0)))
+            items = self.items(document, here)
+            yield self.page(
+                template,
+                path,
+                feed,
+                document=document,
+                items=items,
+                older=older,
+                newer=newer,
+                **context,
+            )
+
+    def topic_link(self, kind: str, name: str, topics: dict[str, Topic]) -> TopicLink:
+        if (kind, name) not in self.topic_links:  # slugify once per spelling, not per article
+            topic = topics[f"{kind}/{slugify(name)}"]
+            self.topic_links[kind, name] = TopicLink(topic.label, name, topic.key)
+        return self.topic_links[kind, name]
+
+    def article(self, article: Article, main: Feed, topics: dict[str, Topic]) -> tuple[str, bytes]:
+        rendered = self.render(article)
+        return self.page(
+            "article.html",
+            f"articles/{article.id}/index.html",
+            main,
+            article=article,
+            topics=[self.topic_link(kind, name, topics) for kind, name in article.categories],
+            lead=Markup(rendered.lead_html or ""),
+            body=Markup(rendered.body_html),
+            disclaimer=disclaimer_html(article.disclaimer),
+        )
+
+
+@lru_cache(maxsize=64)
+def disclaimer_html(text: str) -> Markup:
+    """Most articles share one of a few disclaimers: escape each once."""
+    return Markup(text_html(text))

@@ -1,0 +1,107 @@
+"""Crash safety: a build killed at any moment leaves dist/ as it was; builds never interleave."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from benchmarks.generate import generate
+from publisher.cli import main
+from publisher.output import locked
+
+from .conftest import ROOT
+
+ARTICLES = 2000
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file and folder under `folder` with a digest of its bytes (or 'dir')."""
+    state: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        state[name] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+COMMAND = [sys.executable, "-m", "publisher"]
+ENV = {**os.environ, "PUBLISHER_NO_CACHE": "1"}  # every run does the full work
+
+
+def publish_process(*args: str) -> subprocess.Popen[bytes]:
+    """A build to be killed."""
+    return subprocess.Popen(
+        [*COMMAND, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
+    )
+
+
+def publish(*args: str) -> None:
+    """A build that must succeed."""
+    done = subprocess.run([*COMMAND, *args], cwd=ROOT, capture_output=True, env=ENV, timeout=600)
+    assert done.returncode == 0, done.stderr.decode()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, float]:
+    """Seeds, a dist built from them, and how long that build took."""
+    root = tmp_path_factory.mktemp("crash")
+    seeds = root / "seeds"
+    generate(ARTICLES, seeds)
+    dist = root / "dist"
+    started = time.monotonic()
+    publish("--seeds", str(seeds), "--dist", str(dist), "-q")
+    return seeds, dist, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["release", "--date", "2026-01-01"]], ids=["build", "release"]
+)
+def test_killed_build_leaves_dist_exactly_as_it_was(
+    corpus: tuple[Path, Path, float], command: list[str]
+) -> None:
+    seeds, dist, duration = corpus
+    before = snapshot(dist)
+    # Change the input so a completed build would change dist/.
+    extra = seeds / "zzzzzz_crash-test.txt"
+    first = sorted(seeds.glob("*.txt"))[0]
+    extra.write_text(first.read_text("utf-8").replace("# ", "# Crash test: ", 1), "utf-8")
+    try:
+        for fraction in (0.05, 0.2, 0.4, 0.6, 0.8, 0.95):
+            process = publish_process(*command, "--seeds", str(seeds), "--dist", str(dist), "-q")
+            time.sleep(duration * fraction)
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=60)
+            assert snapshot(dist) == before, f"dist changed after a kill at {fraction:.0%}"
+        # The next run cleans up after the killed ones and succeeds.
+        publish(*command, "--seeds", str(seeds), "--dist", str(dist), "-q")
+        after = snapshot(dist)
+        assert after != before
+        assert not list(dist.parent.glob(f".{dist.name}.staging-*"))
+        assert not list(dist.parent.glob(f".{dist.name}.old-*"))
+    finally:
+        extra.unlink()
+        publish("--seeds", str(seeds), "--dist", str(dist), "-q")
+
+
+def test_second_build_is_refused_while_one_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    seeds = tmp_path / "seeds"
+    generate(3, seeds)
+    dist = tmp_path / "dist"
+    with locked(dist):  # what a running build holds
+        result = CliRunner().invoke(main, ["--seeds", str(seeds), "--dist", str(dist)])
+    assert result.exit_code == 2
+    assert "another publish is writing" in result.output + result.stderr
+    assert not dist.exists()
+    # Once the lock is free the build runs.
+    result = CliRunner().invoke(main, ["--seeds", str(seeds), "--dist", str(dist), "-q"])
+    assert result.exit_code == 0, result.output

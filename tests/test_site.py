@@ -1,0 +1,421 @@
+"""The static site: valid HTML5, links that resolve, autodiscovery, attribution, paging,
+the releases page, and a hostile article that stays inert."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+import pytest
+
+from publisher import site
+from publisher.feeds import FORMATS, MEDIA_TYPES
+from publisher.site import human_size, long_date, relative
+from publisher.topics import slugify
+
+from .conftest import SEED
+from .sitetools import (
+    HOSTILE_ID,
+    HOSTILE_TITLE,
+    SETTINGS,
+    build_site,
+    corpus,
+    cut_release,
+    ids,
+    links,
+    pages,
+    parse,
+    resolve,
+)
+
+SEED_ID = "64a29ae14d7662cb"
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    out = root / "dist"
+    cut_release(corpus(root / "first", hostile=False, seed=False), out, "2024-01-01")
+    seeds = corpus(root / "seeds")
+    cut_release(seeds, out, "2024-02-01")
+    build_site(seeds, out)
+    return out
+
+
+def text(element: Element | None) -> str:
+    assert element is not None
+    return " ".join("".join(element.itertext()).split())
+
+
+def find(dist: Path, page: str, tag: str) -> list[Element]:
+    return list(parse(dist / page).iter(tag))
+
+
+def alternates(dist: Path, page: str) -> list[tuple[str, str, str]]:
+    head = parse(dist / page).find("head")
+    assert head is not None
+    return [
+        (str(link.get("type")), str(link.get("title")), str(link.get("href")))
+        for link in head.iter("link")
+        if link.get("rel") == "alternate"
+    ]
+
+
+# -- every page ------------------------------------------------------------------------
+
+
+def test_site_has_every_page(dist: Path) -> None:
+    built = {p.relative_to(dist).as_posix() for p in pages(dist)}
+    assert {"index.html", "releases/index.html", f"articles/{SEED_ID}/index.html"} <= built
+    assert f"articles/{HOSTILE_ID}/index.html" in built
+    assert "topics/region/russia-and-fsu/index.html" in built
+    assert "topics/report/syria/index.html" in built
+    assert all((dist / name).is_file() for name in ("style.css", "favicon.svg", "favicon.ico"))
+    articles = sorted(p.name for p in (dist / "articles").iterdir())
+    assert len(articles) == 20  # bundled seed + 18 fixtures + the hostile one
+
+
+def test_every_page_is_strict_html5(dist: Path) -> None:
+    for page in pages(dist):
+        document = parse(page)  # raises ParseError on any HTML5 parse error
+        raw = page.read_bytes()
+        assert raw.startswith(b"<!DOCTYPE html>\n"), page
+        html = document if document.tag == "html" else document.find("html")
+        assert html is not None and html.get("lang") == "en", page
+        head = document.find("head")
+        assert head is not None
+        metas = {(m.get("name"), m.get("content")) for m in head.iter("meta")}
+        assert ("viewport", "width=device-width, initial-scale=1") in metas, page
+        assert any(m.get("charset") == "utf-8" for m in head.iter("meta")), page
+        assert len(list(document.iter("h1"))) == 1, page
+        assert head.findtext("title"), page
+
+
+def test_every_internal_link_resolves(dist: Path) -> None:
+    checked = 0
+    targets: dict[Path, set[str]] = {}
+    for page in pages(dist):
+        for link in links(dist, page):
+            target = resolve(dist, page, link.value)
+            if target is None:
+                continue
+            path, fragment = target
+            assert path.is_file(), f"{page}: {link.tag} {link.attribute}={link.value!r}"
+            assert dist in path.parents
+            if fragment and path.suffix == ".html":
+                found = targets.setdefault(path, ids(path))
+                assert fragment in found, f"{page}: no id {fragment!r} in {path}"
+            checked += 1
+    assert checked > 500
+
+
+def test_nothing_is_loaded_from_another_host(dist: Path) -> None:
+    for page in pages(dist):
+        document = parse(page)
+        assert not list(document.iter("script")), page
+        for element in document.iter():
+            loads = element.get("src")
+            if element.tag == "link" and element.get("rel") in ("stylesheet", "icon"):
+                loads = element.get("href")
+            if loads is not None:
+                assert resolve(dist, page, loads) is not None, f"{page} loads {loads}"
+        csp = [
+            m.get("content")
+            for m in document.iter("meta")
+            if m.get("http-equiv") == "Content-Security-Policy"
+        ]
+        assert csp and "script-src 'none'" in str(csp[0]) and "img-src 'self'" in str(csp[0])
+    css = (dist / "style.css").read_text("utf-8")
+    assert "url(" not in css and "@import" not in css and "http" not in css
+
+
+def test_pages_link_their_feeds_for_autodiscovery(dist: Path) -> None:
+    main = [(MEDIA_TYPES[f], "all", f"feeds/all.{f}") for f in FORMATS]
+    for page in ("index.html", "releases/index.html", f"articles/{SEED_ID}/index.html"):
+        found = alternates(dist, page)
+        assert [(t, href.rsplit("feeds/", 1)[-1]) for t, _, href in found] == [
+            (t, p.removeprefix("feeds/")) for t, _, p in main
+        ], page
+        assert all(title.startswith(SETTINGS.title) for _, title, _ in found)
+    topic = alternates(dist, "topics/region/russia-and-fsu/index.html")
+    assert [(t, h) for t, _, h in topic] == [
+        (MEDIA_TYPES[f], f"../../../feeds/region/russia-and-fsu.{f}") for f in FORMATS
+    ]
+    assert "Russia and FSU" in topic[0][1]
+
+
+# -- landing, article and topic pages ---------------------------------------------------
+
+
+def test_landing_page_lists_newest_first_and_every_feed(dist: Path) -> None:
+    items = find(dist, "index.html", "time")
+    days = [dt.date.fromisoformat(str(t.get("datetime"))) for t in items]
+    assert days == sorted(days, reverse=True) and len(days) == 20
+    hrefs = {str(a.get("href")) for a in find(dist, "index.html", "a")}
+    assert "releases/index.html" in hrefs
+    topics = sorted(
+        p.relative_to(dist / "feeds").with_suffix("") for p in dist.glob("feeds/*/*.atom")
+    )
+    assert topics
+    for key in ["all", *(t.as_posix() for t in topics)]:
+        for fmt in FORMATS:
+            assert f"feeds/{key}.{fmt}" in hrefs, key
+        if key != "all":
+            assert f"topics/{key}/index.html" in hrefs
+
+
+def test_article_page_shows_record_and_attribution(dist: Path) -> None:
+    page = f"articles/{SEED_ID}/index.html"
+    document = parse(dist / page)
+    h1 = document.find(".//h1")
+    assert h1 is not None and text(h1).startswith("US-Russia Confrontation")
+    assert "Putin: Syria chemical attack" in text(document.find(".//p[@class='subtitle']"))
+    assert text(document.find(".//span[@class='authors']")) == "RT"
+    times = [t.get("datetime") for t in document.iter("time")]
+    assert "2013-09-07" in times
+    assert "September 7, 2013" in text(document.find(".//p[@class='meta']"))
+    tags = {str(a.get("href")) for a in document.iterfind(".//ul[@class='tags']//a")}
+    assert tags == {
+        "../../topics/region/russia-and-fsu/index.html",
+        "../../topics/theme/us-nato-war-agenda/index.html",
+        "../../topics/report/syria/index.html",
+    }
+    assert text(document.find(".//div[@class='lead']")).startswith("The alleged chemical")
+    assert "We will. And we are already helping" in text(document.find(".//div[@class='body']"))
+    attribution = document.find(".//aside[@id='attribution']")
+    assert attribution is not None
+    assert "The original source of this article is RT." in text(attribution)
+    assert "Copyright © RT, RT, 2013" in text(attribution)
+    disclaimer = text(attribution.find(".//div[@id='disclaimer']"))
+    assert 'under the provisions of "fair use"' in disclaimer
+    assert "publications@globalresearch.ca" in text(attribution)
+
+
+def test_article_body_is_the_sanitised_render(dist: Path) -> None:
+    """The page embeds render_article's HTML as is: the one sanitiser feeds use too."""
+    from publisher.render import render_article
+    from publisher.validate import check_folder
+
+    result = check_folder(SEED.parent)
+    rendered = render_article(result.articles[0])
+    raw = (dist / f"articles/{SEED_ID}/index.html").read_text("utf-8")
+    assert rendered.body_html in raw
+    assert rendered.lead_html and rendered.lead_html in raw
+
+
+def test_topic_page_lists_its_articles(dist: Path) -> None:
+    document = parse(dist / "topics/report/syria/index.html")
+    assert text(document.find(".//h1")) == "In-depth Report: SYRIA"
+    listed = [a.get("href") for a in document.iterfind(".//ol[@class='articles']//a")]
+    assert f"../../../articles/{SEED_ID}/index.html" in listed
+    feeds = {a.get("href") for a in document.iterfind(".//a[@class='feed']")}
+    assert {f"../../../feeds/report/syria.{f}" for f in FORMATS} <= feeds
+
+
+def test_hostile_article_is_inert(dist: Path) -> None:
+    page = dist / f"articles/{HOSTILE_ID}/index.html"
+    raw = page.read_text("utf-8")
+    document = parse(page)
+    forbidden = {"script", "iframe", "object", "embed", "form", "input", "svg", "style", "base"}
+    assert not {str(e.tag) for e in document.iter()} & forbidden
+    for element in document.iter():
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), (element.tag, name, value)
+            assert name != "style"
+            if name in ("href", "src", "action", "data", "formaction"):
+                scheme = value.strip().split(":", 1)[0].lower() if ":" in value else ""
+                assert scheme in ("", "http", "https", "mailto"), (element.tag, value)
+        if element.tag == "meta":
+            assert element.get("http-equiv") != "refresh"
+    assert "javascript:" not in raw.lower() and "data:" not in raw
+    assert "<script" not in raw.lower()
+    # Text stays text: the title's markup is shown, escaped, not run.
+    assert text(document.find(".//h1")) == HOSTILE_TITLE
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in raw
+    assert "An ordinary opening paragraph." in raw and "A closing paragraph." in raw
+    source = document.find(".//aside[@id='attribution']//a")
+    assert source is not None and source.get("href") == "https://source.test/article?a=1&b=2"
+    assert source.get("rel") == "noopener noreferrer nofollow"
+
+
+# -- paging -----------------------------------------------------------------------------
+
+
+def crawl(dist: Path) -> set[Path]:
+    """Every page reachable from the landing page by following internal links."""
+    seen: set[Path] = set()
+    todo = [dist / "index.html"]
+    while todo:
+        page = todo.pop()
+        if page in seen or page.suffix != ".html":
+            continue
+        seen.add(page)
+        for link in links(dist, page):
+            target = resolve(dist, page, link.value)
+            if target is not None and link.tag == "a":
+                todo.append(target[0])
+    return seen
+
+
+def test_lists_are_paged_and_every_article_is_reachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site, "PAGE_SIZE", 4)
+    seeds = corpus(tmp_path / "seeds")
+    build_site(seeds, tmp_path / "dist")
+    dist = tmp_path / "dist"
+    listed = list(parse(dist / "index.html").iterfind(".//ol[@class='articles']/li"))
+    assert len(listed) == 4
+    # 20 articles: the newest 4 on the landing page, 16 older ones on archive pages 1-4.
+    assert sorted(p.parent.name for p in dist.glob("page/*/index.html")) == ["1", "2", "3", "4"]
+    reachable = crawl(dist)
+    for article in (dist / "articles").iterdir():
+        assert article / "index.html" in reachable, article.name
+    assert set(pages(dist)) == reachable
+    # A full archive page never changes when a newer article arrives.
+    before = (dist / "page/1/index.html").read_bytes()
+    newer = json.loads((seeds / f"{HOSTILE_ID}.json").read_text("utf-8"))
+    newer.update(id="newest", title="The newest article", published="2030-01-01")
+    (seeds / "newest.json").write_text(json.dumps(newer), "utf-8")
+    build_site(seeds, dist)
+    assert (dist / "page/1/index.html").read_bytes() == before
+    assert "The newest article" in (dist / "index.html").read_text("utf-8")
+
+
+# -- releases ---------------------------------------------------------------------------
+
+
+def test_releases_page_lists_every_version_and_file(dist: Path) -> None:
+    document = parse(dist / "releases/index.html")
+    sections = list(document.iterfind(".//section[@class='release']"))
+    assert [s.get("id") for s in sections] == ["v1.1.0", "v1.0.0"]  # newest first
+    assert text(sections[0].find("h2")) == "Version 1.1.0 (minor)"
+    facts = dict(
+        zip(map(text, sections[0].iter("dt")), map(text, sections[0].iter("dd")), strict=True)
+    )
+    assert facts["Date"] == "February 1, 2024" and facts["Records"] == "20"
+    assert facts["Changes"] == "2 added, 0 changed, 0 removed (changelog)"
+    assert "Version 1.0.0 (first release)" in text(sections[1])
+    index = json.loads((dist / "releases/index.json").read_text("utf-8"))
+    for entry in index["versions"]:
+        assert entry["datapackage_sha256"] in text(document)
+    for section in sections:
+        version = str(section.get("id"))
+        folder = dist / "releases" / version
+        rows = {
+            text(row.find("td")): [text(td) for td in row.iterfind("td")]
+            for row in section.iterfind(".//tbody/tr")
+        }
+        assert sorted(rows) == sorted(p.name for p in folder.iterdir())
+        for name, (_, size, digest) in rows.items():
+            data = (folder / name).read_bytes()
+            assert size == human_size(len(data))
+            assert digest == hashlib.sha256(data).hexdigest()
+        changelog = [a for a in section.iter("a") if text(a) == "changelog"]
+        assert changelog and changelog[0].get("href") == f"../releases/{version}/CHANGELOG.md"
+
+
+def test_releases_page_without_releases(tmp_path: Path) -> None:
+    build_site(corpus(tmp_path / "seeds", hostile=False), tmp_path / "dist")
+    page = (tmp_path / "dist/releases/index.html").read_text("utf-8")
+    assert "No dataset has been released yet." in page
+    assert not (tmp_path / "dist/releases/index.json").exists()
+
+
+def test_rebuild_rewrites_the_releases_page_and_keeps_releases(tmp_path: Path) -> None:
+    seeds = corpus(tmp_path / "seeds", hostile=False)
+    dist = tmp_path / "dist"
+    build_site(seeds, dist)
+    cut_release(seeds, dist, "2024-01-01")
+    published = {p: p.read_bytes() for p in (dist / "releases/v1.0.0").iterdir()}
+    build_site(seeds, dist)  # the old releases/index.html is not carried over twice
+    assert "Version 1.0.0" in (dist / "releases/index.html").read_text("utf-8")
+    assert {p: p.read_bytes() for p in (dist / "releases/v1.0.0").iterdir()} == published
+
+
+def test_unreadable_release_index_is_a_clear_error(tmp_path: Path) -> None:
+    from publisher.versioning import ReleaseError
+
+    (tmp_path / "releases").mkdir()
+    (tmp_path / "releases/index.json").write_text("{not json", "utf-8")
+    with pytest.raises(ReleaseError, match="cannot read"):
+        site.read_releases(tmp_path)
+
+
+# -- determinism and helpers ------------------------------------------------------------
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_build_is_byte_identical(tmp_path: Path, dist: Path) -> None:
+    seeds = corpus(tmp_path / "seeds")
+    again = tmp_path / "dist"
+    shutil.copytree(dist / "releases", again / "releases", ignore=shutil.ignore_patterns("*.html"))
+    build_site(seeds, again)
+    assert tree(again) == tree(dist)
+
+
+def test_helpers() -> None:
+    assert long_date(dt.date(2013, 9, 7)) == "September 7, 2013"
+    assert relative("../../", "") == "../../index.html"
+    assert relative("", "topics/region/x/") == "topics/region/x/index.html"
+    assert relative("../", "#topics") == "../index.html#topics"
+    assert relative("../", "feeds/all.atom") == "../feeds/all.atom"
+    assert [human_size(n) for n in (0, 999, 1000, 1_234_567)] == [
+        "0 bytes",
+        "999 bytes",
+        "1.0 kB",
+        "1.2 MB",
+    ]
+    assert re.fullmatch(r"[a-z-]+", slugify("Russia and FSU"))
+
+
+def test_sanitiser_keeps_only_absolute_urls() -> None:
+    """Relative, protocol-relative and fragment URLs in a body could only dangle (or load
+    from another host) on the site and in feeds; the sanitiser drops them."""
+    from publisher.render import sanitise
+
+    html = sanitise(
+        '<a href="page.html">a</a><a href="//evil.test/x">b</a><a href="#note">c</a>'
+        '<img src="x" alt="d"><a href="HTTPS://ok.test/">e</a><a href="mailto:a@ok.test">f</a>'
+        '<img src="https://ok.test/i.png" alt="g"><q cite="/q">h</q>'
+    )
+    assert re.findall(r'(?:href|src|cite)="([^"]*)"', html) == [
+        "HTTPS://ok.test/",
+        "mailto:a@ok.test",
+        "https://ok.test/i.png",
+    ]
+    assert ">a</a>" in html and 'alt="d"' in html
+
+
+def test_committed_dist_is_what_publish_builds(tmp_path: Path) -> None:
+    """dist/ in the repository is the published site: `publish` on a clean checkout must
+    change nothing in it. Builds into tmp (with the committed releases) and compares."""
+    from publisher.build import build
+    from publisher.config import load_settings
+    from publisher.validate import check_folder
+
+    from .conftest import ROOT, SEEDS
+
+    committed = ROOT / "dist"
+    if not (committed / "index.html").is_file():
+        pytest.skip("dist/ is not committed yet: run `publish` and commit dist/")
+    out = tmp_path / "dist"
+    if (committed / "releases").is_dir():
+        shutil.copytree(committed / "releases", out / "releases")
+    result = check_folder(SEEDS)
+    assert result.ok, result.problems
+    build(result.articles, load_settings(ROOT / "pyproject.toml"), out)
+    built, published = tree(out), tree(committed)
+    assert sorted(built) == sorted(published), "run `publish` and commit dist/"
+    stale = [name for name, data in built.items() if published[name] != data]
+    assert not stale, f"dist/ is out of date in {stale[:5]}: run `publish` and commit dist/"
