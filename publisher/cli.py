@@ -115,9 +115,9 @@ def format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def check(options: Options) -> CheckResult:
+def check(options: Options, *, articles: bool = True) -> CheckResult:
     try:
-        return check_folder(options.seeds, cache_dir=options.cache)
+        return check_folder(options.seeds, cache_dir=options.cache, articles=articles)
     except UsageError as exc:
         _usage_error(str(exc))
 
@@ -146,18 +146,21 @@ def main(ctx: click.Context, validate: bool, output_format: str, options: Option
     """
     if ctx.invoked_subcommand is not None:
         return
-    result = check(options)
+    result = check(options, articles=not validate)
     if validate:
         result = with_release_problems(result, options.dist)
     if validate or not result.ok:
         report(result, output_format)
         ctx.exit(0 if result.ok else INVALID)
     from .build import build  # imported late: --validate and --help stay quick
+    from .versioning import ReleaseError
 
     try:
         written = build(result.articles, options.settings, options.dist)
     except UsageError as exc:  # e.g. another build holds the lock
         _usage_error(str(exc))
+    except ReleaseError as exc:  # e.g. a damaged releases/index.json
+        raise click.ClickException(f"{exc}; run publish --validate for details") from None
     if not options.quiet:
         click.echo(f"{summary(result)}; wrote {written} files to {options.dist}")
 

@@ -179,3 +179,15 @@ def all_commands(group: click.Group) -> list[list[str]]:
 def test_every_command_has_help(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
     assert code == 0 and "Usage:" in out and len(out.splitlines()) > 4
+
+
+def test_damaged_release_index_is_an_error_not_a_traceback(seeds: Path) -> None:
+    index = Path("dist/releases/index.json")
+    index.parent.mkdir(parents=True)
+    index.write_text("{not json", "utf-8")
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "publish --validate" in result.output + result.stderr
+    code, _, err = run("--validate")
+    assert code == 1 and "index.json" in err
