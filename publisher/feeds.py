@@ -19,11 +19,15 @@ RSS and Atom are built with feedgen and then corrected with lxml where feedgen f
 from __future__ import annotations
 
 import datetime as dt
-import json
+import html
+import re
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -128,12 +132,43 @@ def site_feeds(
     return feeds
 
 
+@dataclass(frozen=True)
+class Fragments:
+    """One article's entry in each format, serialised once and spliced into every
+    document that lists it (the main feed, its topic feeds, their archive pages)."""
+
+    atom: str
+    rss: str
+    json: str
+
+
 class FeedWriter:
-    """Builds the three formats of every document of a feed."""
+    """Builds the three formats of every document of a feed.
+
+    Entries are made with feedgen (FeedEntry.atom_entry / rss_entry) once per article and
+    document headers with feedgen once per document; documents are the header with the
+    serialised entries spliced in. Building a feedgen tree per document instead made every
+    article cost once per feed it appears in, times three formats.
+    """
 
     def __init__(self, settings: Settings, render: Renderer) -> None:
         self.settings = settings
         self.render = render
+        self._light: dict[str, Fragments] = {}
+        self._full: dict[str, Fragments] = {}
+        self._shared: frozenset[str] = frozenset()
+
+    def all_documents(self, feeds: Sequence[Feed]) -> Iterator[tuple[str, bytes]]:
+        """Every document of every feed. Full entries shown by more than one subscription
+        document (the main feed's and a topic's) are built once and kept for the others."""
+        size = self.settings.items_per_feed
+        counts: dict[str, int] = {}
+        for feed in feeds:
+            for article in feed.articles[-size:]:
+                counts[article.id] = counts.get(article.id, 0) + 1
+        self._shared = frozenset(key for key, count in counts.items() if count > 1)
+        for feed in feeds:
+            yield from self.documents(feed)
 
     def entry_id(self, article: Article) -> str:
         return self.settings.tag(f"article/{article.id}")
@@ -153,39 +188,55 @@ class FeedWriter:
         )
 
     def documents(self, feed: Feed) -> Iterator[tuple[str, bytes]]:
-        """(site path, bytes) of every document of `feed` in every format."""
+        """(site path, bytes) of every document of `feed` in every format.
+
+        Topic archive pages carry light entries (summary, attribution, link; no full
+        text): the full text of every article is in the main feed and its archive, and
+        repeating it in each topic's archive would multiply the output several times.
+        """
+        topic = feed.key != "all"
         for document in documents(feed, self.settings.items_per_feed):
-            atom, rss = self.xml(document)
-            yield feed.path("atom", document.number), atom
-            yield feed.path("rss", document.number), rss
-            yield feed.path("json", document.number), self.json_feed(document)
+            light = topic and document.number is not None
+            entries = [self.light(a) if light else self.full(a) for a in document.entries]
+            atom_head, rss_head = self.headers(document)
+            yield (
+                feed.path("atom", document.number),
+                splice(atom_head, "</feed>", [e.atom for e in entries], "  "),
+            )
+            yield (
+                feed.path("rss", document.number),
+                splice(rss_head, "</channel>", [e.rss for e in entries], "    "),
+            )
+            yield feed.path("json", document.number), self.json_document(document, entries)
 
-    # -- RSS and Atom -------------------------------------------------------------------
+    # -- entries --------------------------------------------------------------------------
 
-    def _generator(self, document: Document) -> FeedGenerator:
-        feed, settings = document.feed, self.settings
-        fg = FeedGenerator()
-        fg.load_extension("dc", atom=False, rss=True)
-        fg.id(self.feed_id(document))
-        title = (
-            feed.title if document.number is None else f"{feed.title} (archive {document.number})"
-        )
-        fg.title(title)
-        fg.subtitle(feed.description)
-        fg.language(settings.language)
-        fg.rights(self.rights())
-        fg.generator("publisher", version=__version__)
-        # trap_updated_defaults_to_now: both default to the clock unless set.
-        fg.updated(document.updated)
-        fg.lastBuildDate(document.updated)
-        fg.pubDate(document.updated)
-        for article in document.entries:
-            self._entry(fg, article)
-        return fg
+    def full(self, article: Article) -> Fragments:
+        fragments = self._full.get(article.id)
+        if fragments is None:
+            rendered = self.render(article)
+            fragments = self._fragments(article, rendered.content_html, rendered.rights)
+            if article.id in self._shared:
+                self._full[article.id] = fragments
+        return fragments
 
-    def _entry(self, fg: FeedGenerator, article: Article) -> None:
+    def light(self, article: Article) -> Fragments:
+        fragments = self._light.get(article.id)
+        if fragments is None:
+            rendered = self.render(article)
+            rights = f"{article.copyright_statement}. Republished under fair use."
+            content = (
+                f"{rendered.summary_html}\n<p>The original source of this article is "
+                f"{html.escape(article.original_source)}. {html.escape(rights)} "
+                f'<a href="{html.escape(self.page_url(article))}">Read the full article</a>.</p>'
+            )
+            fragments = self._light[article.id] = self._fragments(article, content, rights)
+        return fragments
+
+    def _fragments(self, article: Article, content: str, rights: str) -> Fragments:
         rendered = self.render(article)
-        fe = fg.add_entry(order="append")  # trap_add_entry_prepends
+        fe = FeedEntry()
+        fe.load_extension("dc", atom=False, rss=True)
         entry_id = self.entry_id(article)
         fe.id(entry_id)
         fe.guid(entry_id, permalink=False)
@@ -196,7 +247,7 @@ class FeedWriter:
         fe.author([{"name": name} for name in article.authors])
         fe.dc.dc_creator(list(article.authors))  # trap_rss_author_needs_email
         fe.dc.dc_source(article.original_source_url or article.original_source)
-        fe.dc.dc_rights(rendered.rights)
+        fe.dc.dc_rights(rights)
         fe.category(
             [
                 {"term": name, "scheme": self.settings.url(f"topics/{kind}/"), "label": name}
@@ -206,26 +257,85 @@ class FeedWriter:
         # trap_rss_content_needs_description: without a description feedgen puts the
         # content in <description> and drops content:encoded; every entry has a summary.
         fe.summary(rendered.summary_html, type="html")
-        fe.content(rendered.content_html, type="html")  # trap_cdata_content_type
-        fe.rights(rendered.rights)
+        fe.content(content, type="html")  # trap_cdata_content_type
+        fe.rights(rights)
+        atom = fe.atom_entry()
+        self._fix_atom_entry(atom, article)
+        return Fragments(
+            atom=fragment(atom, level=1),
+            rss=fragment(fe.rss_entry(), level=2, nsmap=RSS_NAMESPACES),
+            json=self._json_item(article, content),
+        )
 
-    def xml(self, document: Document) -> tuple[bytes, bytes]:
-        fg = self._generator(document)
-        feed = document.feed
-        urls = {fmt: self.settings.url(feed.path(fmt, document.number)) for fmt in ("atom", "rss")}
-        page = self.settings.url(feed.page)
+    def _fix_atom_entry(self, entry: etree._Element, article: Article) -> None:
+        # trap_entry_link_rel: feedgen writes entry links without rel or type; redo them.
+        for link in entry.findall("link"):
+            entry.remove(link)
+        links = [{"rel": "alternate", "type": "text/html", "href": self.page_url(article)}]
+        if article.original_source_url:
+            links.append({"rel": "via", "href": article.original_source_url})
+        for attributes in links:
+            etree.SubElement(entry, "link", attributes)
+        source = etree.SubElement(entry, "source")
+        etree.SubElement(source, "title").text = article.original_source
+        if article.original_source_url:
+            etree.SubElement(
+                source, "link", {"rel": "alternate", "href": article.original_source_url}
+            )
+        etree.SubElement(source, "rights").text = article.copyright_statement
+
+    # -- document headers -----------------------------------------------------------------
+
+    def headers(self, document: Document) -> tuple[bytes, bytes]:
+        """The Atom and RSS document without entries, made by feedgen and fixed up."""
+        feed, settings = document.feed, self.settings
+        fg = FeedGenerator()
+        fg.load_extension("dc", atom=False, rss=True)
+        fg.id(self.feed_id(document))
+        fg.title(self.title(document))
+        fg.subtitle(feed.description)
+        fg.language(settings.language)
+        fg.rights(self.rights())
+        fg.generator("publisher", version=__version__)
+        # trap_updated_defaults_to_now: all three default to the clock unless set.
+        fg.updated(document.updated)
+        fg.lastBuildDate(document.updated)
+        fg.pubDate(document.updated)
+        urls = {fmt: settings.url(feed.path(fmt, document.number)) for fmt in ("atom", "rss")}
+        page = settings.url(feed.page)
 
         fg.link(href=page, rel="alternate", type="text/html")
         fg.link(href=urls["atom"], rel="self", type=MEDIA_TYPES["atom"])
         atom = etree.fromstring(fg.atom_str(pretty=False))
-        self._fix_atom(atom, document)
+        for rel, href in self._history_links(document, "atom"):
+            _insert_after_links(
+                atom, f"{{{ATOM_NS}}}", {"rel": rel, "type": MEDIA_TYPES["atom"], "href": href}
+            )
+        if document.number is not None:
+            atom.insert(0, etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
 
         # trap_rss_channel_link_is_last: feedgen's RSS <link> is the last link added.
         fg.link(href=urls["rss"], rel="self", type=MEDIA_TYPES["rss"], replace=True)
         fg.link(href=page, rel="alternate", type="text/html")
         rss = etree.fromstring(fg.rss_str(pretty=False))
-        self._fix_rss(rss, document)
-        return serialise(atom), serialise(rss)
+        channel = rss.find("channel")
+        assert channel is not None
+        for rel, href in self._history_links(document, "rss"):
+            _insert_after_links(
+                channel, f"{{{ATOM_NS}}}", {"rel": rel, "type": MEDIA_TYPES["rss"], "href": href}
+            )
+        if document.number is not None:
+            channel.append(etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
+        # Declare every namespace the spliced items use on the root, once.
+        attributes = {str(k): str(v) for k, v in rss.attrib.items()}
+        root = etree.Element("rss", attributes, nsmap=RSS_NAMESPACES)
+        root.extend(rss)
+        return serialise(atom), serialise(root)
+
+    def title(self, document: Document) -> str:
+        if document.number is None:
+            return document.feed.title
+        return f"{document.feed.title} (archive {document.number})"
 
     def _history_links(self, document: Document, fmt: str) -> list[tuple[str, str]]:
         """RFC 5005 links: (rel, href) for current, prev-archive and next-archive."""
@@ -239,49 +349,13 @@ class FeedWriter:
             links.append(("next-archive", self.settings.url(feed.path(fmt, document.newer))))
         return links
 
-    def _fix_atom(self, root: etree._Element, document: Document) -> None:
-        atom = f"{{{ATOM_NS}}}"
-        for rel, href in self._history_links(document, "atom"):
-            _insert_after_links(root, atom, {"rel": rel, "type": MEDIA_TYPES["atom"], "href": href})
-        if document.number is not None:
-            root.insert(0, etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
-        for element, article in zip(root.iter(f"{atom}entry"), document.entries, strict=True):
-            # trap_entry_link_rel: feedgen wrote the link without rel or type; redo it.
-            for link in element.findall(f"{atom}link"):
-                element.remove(link)
-            links = [{"rel": "alternate", "type": "text/html", "href": self.page_url(article)}]
-            if article.original_source_url:
-                links.append({"rel": "via", "href": article.original_source_url})
-            for attributes in links:
-                etree.SubElement(element, f"{atom}link", attributes)
-            source = etree.SubElement(element, f"{atom}source")
-            etree.SubElement(source, f"{atom}title").text = article.original_source
-            if article.original_source_url:
-                etree.SubElement(
-                    source, f"{atom}link", {"rel": "alternate", "href": article.original_source_url}
-                )
-            etree.SubElement(source, f"{atom}rights").text = article.copyright_statement
-
-    def _fix_rss(self, root: etree._Element, document: Document) -> None:
-        channel = root.find("channel")
-        assert channel is not None
-        for rel, href in self._history_links(document, "rss"):
-            _insert_after_links(
-                channel, f"{{{ATOM_NS}}}", {"rel": rel, "type": MEDIA_TYPES["rss"], "href": href}
-            )
-        if document.number is not None:
-            channel.append(etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
-
     # -- JSON Feed ----------------------------------------------------------------------
 
-    def json_feed(self, document: Document) -> bytes:
+    def json_document(self, document: Document, entries: Sequence[Fragments]) -> bytes:
         feed, settings = document.feed, self.settings
-        title = (
-            feed.title if document.number is None else f"{feed.title} (archive {document.number})"
-        )
         data: dict[str, Any] = {
             "version": JSON_FEED_VERSION,
-            "title": title,
+            "title": self.title(document),
             "home_page_url": settings.url(feed.page),
             "feed_url": settings.url(feed.path("json", document.number)),
             "description": feed.description,
@@ -289,23 +363,23 @@ class FeedWriter:
         }
         if document.older:
             data["next_url"] = settings.url(feed.path("json", document.older))
-        data["items"] = [self._json_item(article) for article in document.entries]
-        text = json.dumps(data, ensure_ascii=False, indent=2)
-        return (text + "\n").encode("utf-8")
+        head = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+        items = ",\n".join(entry.json for entry in entries)
+        return f'{head[:-2]},\n  "items": [\n{items}\n  ]\n}}\n'.encode()
 
-    def _json_item(self, article: Article) -> dict[str, Any]:
+    def _json_item(self, article: Article, content: str) -> str:
         rendered = self.render(article)
         item: dict[str, Any] = {
             "id": self.entry_id(article),
             "url": self.page_url(article),
             "title": article.title,
-            "content_html": rendered.content_html,
+            "content_html": content,
+            "summary": rendered.summary_text,
+            "date_published": timestamp(article.published).isoformat(),
+            "date_modified": timestamp(article.last_modified).isoformat(),
+            "authors": [{"name": name} for name in article.authors],
+            "tags": [name for _, name in article.categories],
         }
-        item["summary"] = rendered.summary_text
-        item["date_published"] = timestamp(article.published).isoformat()
-        item["date_modified"] = timestamp(article.last_modified).isoformat()
-        item["authors"] = [{"name": name} for name in article.authors]
-        item["tags"] = [name for _, name in article.categories]
         if article.original_source_url:
             item["external_url"] = article.original_source_url
         item["_attribution"] = {
@@ -317,7 +391,39 @@ class FeedWriter:
             "copyright_year": article.copyright_year,
             "disclaimer": article.disclaimer,
         }
-        return item
+        # orjson: the stdlib encoder falls back to pure Python when indenting (~10x slower).
+        text = orjson.dumps(item, option=orjson.OPT_INDENT_2).decode()
+        return textwrap.indent(text, "    ")
+
+
+RSS_NAMESPACES = {
+    "atom": ATOM_NS,
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": DC_NS,
+}
+_DECLARATION = re.compile(r' xmlns(?::\w+)?="[^"]*"')
+
+
+def fragment(element: etree._Element, level: int, nsmap: dict[str, str] | None = None) -> str:
+    """An entry element as indented text, without namespace declarations (the document
+    root that it is spliced into declares them)."""
+    if nsmap is not None:
+        holder = etree.Element("holder", nsmap=nsmap)
+        holder.append(element)
+        etree.cleanup_namespaces(holder, top_nsmap=nsmap)
+    etree.indent(element, space="  ", level=level)
+    text = etree.tostring(element, encoding="unicode")
+    end = text.index(">")
+    return _DECLARATION.sub("", text[:end]) + text[end:]
+
+
+def splice(head: bytes, closing: str, entries: Sequence[str], indent: str) -> bytes:
+    """Insert entry fragments before the closing tag of the document root."""
+    text = head.decode("utf-8")
+    at = text.rindex(closing)
+    before = text[:at].rstrip(" ")  # the closing tag's own indentation goes after the entries
+    body = "".join(f"{indent}{entry}\n" for entry in entries)
+    return (before + body + text[len(before) :]).encode("utf-8")
 
 
 def _insert_after_links(parent: etree._Element, atom: str, attributes: dict[str, str]) -> None:

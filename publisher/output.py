@@ -14,6 +14,7 @@ import errno
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Container, Iterator
 from pathlib import Path, PurePosixPath
 
@@ -77,19 +78,44 @@ class Staging:
 
     def commit(self) -> None:
         """Swap the staging folder in. The old output is removed only after the swap."""
+        trash = self.target.parent / f".{self.target.name}.trash-{os.getpid()}"
         if self.target.exists() and _exchange(self.root, self.target):
-            shutil.rmtree(self.root)
+            self.root.rename(trash)
+            remove_in_background(trash)
             return
         old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
         if self.target.exists():
             self.target.rename(old)
         self.root.rename(self.target)
-        shutil.rmtree(old, ignore_errors=True)
+        if old.exists():
+            old.rename(trash)
+            remove_in_background(trash)
+
+
+def remove_in_background(path: Path) -> None:
+    """Delete a folder without making the build wait (deleting many small files is slow on
+    some file systems). A detached grandchild does it, holding no file of ours open, so it
+    never keeps the build lock; a leftover is removed by the next build."""
+    if not hasattr(os, "fork") or os.environ.get("PUBLISHER_SYNC_CLEANUP"):
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)
+        return
+    try:  # pragma: no cover - runs in the detached process
+        os.setsid()
+        if os.fork() == 0:
+            os.closerange(3, 1 << 16)
+            shutil.rmtree(path, ignore_errors=True)
+    finally:
+        os._exit(0)
 
 
 def _clean_stale(target: Path) -> None:
-    for path in target.parent.glob(f".{target.name}.staging-*"):
-        shutil.rmtree(path, ignore_errors=True)
+    for pattern in (".staging-*", ".trash-*"):
+        for path in target.parent.glob(f".{target.name}{pattern}"):
+            shutil.rmtree(path, ignore_errors=True)
     for path in target.parent.glob(f".{target.name}.old-*"):
         if target.exists():
             shutil.rmtree(path, ignore_errors=True)
@@ -98,20 +124,28 @@ def _clean_stale(target: Path) -> None:
 
 
 @contextlib.contextmanager
-def locked(target: Path) -> Iterator[None]:
-    """Hold an exclusive lock for `target`; a second build exits with a clear message."""
+def locked(target: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock for `target`. A second build waits for the first up to
+    `wait` seconds (default $PUBLISHER_LOCK_WAIT, else 30), then exits with a message."""
+    if wait is None:
+        wait = float(os.environ.get("PUBLISHER_LOCK_WAIT", "30"))
     target.parent.mkdir(parents=True, exist_ok=True)
     lock_path = target.parent / f".{target.name}.lock"
+    deadline = time.monotonic() + wait
     with lock_path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+            if time.monotonic() >= deadline:
                 raise UsageError(
                     f"another publish is writing {target} (lock {lock_path}): "
                     "wait for it to finish and run again"
                 ) from None
-            raise
+            time.sleep(0.1)
         try:
             yield
         finally:

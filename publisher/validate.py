@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .cache import opened, signature
 from .load import Seed, display_name, find_seeds, read_seed
 from .model import Article
+from .parallel import die_with_parent
 from .parse import Parsed, parse
 from .problems import Problem, sort_key
 from .schema import fast_validator, validator
@@ -245,7 +246,7 @@ def _verdicts(paths: Sequence[Path], root: Path | None) -> list[Verdict]:
     size = max(64, len(paths) // (workers * 8))
     chunks = [[(p, root) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
         return [verdict for chunk in pool.map(_check_chunk, chunks) for verdict in chunk]
 
 

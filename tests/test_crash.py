@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -94,6 +95,7 @@ def test_second_build_is_refused_while_one_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PUBLISHER_LOCK_WAIT", "0.3")
     seeds = tmp_path / "seeds"
     generate(3, seeds)
     dist = tmp_path / "dist"
@@ -105,3 +107,26 @@ def test_second_build_is_refused_while_one_runs(
     # Once the lock is free the build runs.
     result = CliRunner().invoke(main, ["--seeds", str(seeds), "--dist", str(dist), "-q"])
     assert result.exit_code == 0, result.output
+
+
+def test_second_build_waits_for_the_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    seeds = tmp_path / "seeds"
+    generate(3, seeds)
+    dist = tmp_path / "dist"
+    held = threading.Event()
+
+    def hold_for_a_second() -> None:
+        with locked(dist):
+            held.set()
+            time.sleep(1.0)
+
+    holder = threading.Thread(target=hold_for_a_second)
+    holder.start()
+    held.wait()
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["--seeds", str(seeds), "--dist", str(dist), "-q"])
+    holder.join()
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started >= 0.5  # it waited, then built
+    assert (dist / "index.html").is_file()

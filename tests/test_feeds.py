@@ -416,3 +416,24 @@ def test_hostile_markup_is_inert_in_every_format(tmp_path: Path) -> None:
         assert "expression(" not in lowered
         assert_inert(fragment)
     assert "styled" in fragments[0] and "mixed case" in fragments[0]
+
+
+def test_topic_archives_carry_light_entries(dist: Path, articles: dict[str, Article]) -> None:
+    """Topic archive pages list summary, attribution and link; the full text is in the main
+    feed (and its archive), so it is not repeated once per topic."""
+    pages = sorted((dist / "feeds/archive").glob("*/*/*.atom"))
+    assert pages, "the corpus needs a topic with an archive page"
+    for path in pages:
+        root = etree.parse(str(path)).getroot()
+        for entry in root.iter(f"{ATOM}entry"):
+            article = articles[entry.findtext(f"{ATOM}id") or ""]
+            content = entry.findtext(f"{ATOM}content") or ""
+            assert render_article(article).body_html not in content
+            assert "Read the full article" in content and article.original_source in content
+            assert (entry.findtext(f"{ATOM}rights") or "").startswith(article.copyright_statement)
+    for path in sorted((dist / "feeds").glob("*/*.atom")):  # topic subscription documents
+        for entry in etree.parse(str(path)).getroot().iter(f"{ATOM}entry"):
+            article = articles[entry.findtext(f"{ATOM}id") or ""]
+            assert text_of(render_article(article).body_html) in text_of(
+                entry.findtext(f"{ATOM}content") or ""
+            )

@@ -1,0 +1,86 @@
+"""Run independent parts of a build on every core, in forked processes.
+
+Forking shares the parent's articles without copying or pickling them. Each part returns a
+list of strings (the paths it wrote); an exception in any part fails the whole build. A
+part never outlives the build: children die with their parent (so a killed build frees the
+lock at once) and are killed if another part fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import pickle
+import signal
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Part = Callable[[], list[str]]
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux; a no-op elsewhere).
+    Also the initializer of worker pools, so a killed build leaves no worker behind."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: children still end with their work
+        pass
+
+
+def _child(part: Part, write_end: int) -> None:
+    die_with_parent()
+    payload: tuple[Any, ...]
+    try:
+        payload = ("ok", part())
+    except BaseException as exc:
+        payload = ("error", exc, traceback.format_exc())
+    with os.fdopen(write_end, "wb") as pipe:
+        try:
+            pickle.dump(payload, pipe)
+        except Exception:  # an exception that cannot be pickled: send its text
+            pickle.dump(("error", RuntimeError(payload[-1]), payload[-1]), pipe)
+    os._exit(0)
+
+
+def run_parts(parts: Sequence[Part]) -> list[list[str]]:
+    """Results of every part, in order; the first part runs in this process."""
+    if len(parts) < 2 or not hasattr(os, "fork"):
+        return [part() for part in parts]
+    children: list[tuple[int, int]] = []
+    try:
+        for part in parts[1:]:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the child
+                os.close(read_end)
+                _child(part, write_end)
+            os.close(write_end)
+            children.append((pid, read_end))
+        results = [parts[0]()]
+        for pid, read_end in children:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+            os.waitpid(pid, 0)
+            # Our own forked child wrote this pipe; nothing else can, so unpickling is safe.
+            payload: tuple[Any, ...] = (
+                pickle.loads(data) if data else ("error", RuntimeError("a build process died"), "")
+            )
+            if payload[0] == "error":
+                error: BaseException = payload[1]
+                error.add_note(f"in a build process:\n{payload[2]}")
+                raise error
+            results.append([str(path) for path in payload[1]])
+        children.clear()
+        return results
+    finally:
+        for pid, read_end in children:  # only left when something failed: stop the others
+            with contextlib.suppress(OSError):
+                os.close(read_end)
+            with contextlib.suppress(ProcessLookupError, ChildProcessError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
