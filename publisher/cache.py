@@ -37,6 +37,58 @@ def tool_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@cache
+def build_fingerprint() -> str:
+    """Every file of the package: any change to the code or templates changes the output."""
+    digest = hashlib.sha256(__version__.encode())
+    root = Path(str(files("publisher")))
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".svg", ".ico"):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def output_identity(dist: Path) -> list[int] | None:
+    """Which folder `dist` is: every build swaps in a new one (a new inode)."""
+    try:
+        st = dist.stat()
+    except OSError:
+        return None
+    return [st.st_dev, st.st_ino]
+
+
+def build_stamp(dist: Path, inputs: str, settings: object) -> dict[str, Any]:
+    """What a build of `dist` depended on; equal stamps mean equal output."""
+    return {
+        "dist": str(dist.absolute()),
+        "tool": build_fingerprint(),
+        "inputs": inputs,
+        "settings": repr(settings),
+    }
+
+
+def up_to_date(folder: Path, stamp: dict[str, Any]) -> bool:
+    """Whether the last build recorded for this dist had this stamp, and dist is still the
+    folder it produced (a deleted or replaced dist/ is rebuilt)."""
+    if os.environ.get("PUBLISHER_NO_CACHE"):
+        return False
+    try:
+        recorded = json.loads((folder / "last-build.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    identity = output_identity(Path(stamp["dist"]))
+    return bool(identity) and recorded == {**stamp, "identity": identity}
+
+
+def record_build(folder: Path, stamp: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        identity = output_identity(Path(stamp["dist"]))
+        text = json.dumps({**stamp, "identity": identity}, indent=2)
+        (folder / "last-build.json").write_text(text, "utf-8")
+
+
 def signature(path: Path) -> Signature | None:
     try:
         st = path.stat()

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
+from .cache import build_stamp, record_build, up_to_date
 from .config import Settings, load_settings
 from .load import read_seed
 from .parse import parse
@@ -134,11 +135,14 @@ def report(result: CheckResult, output_format: str) -> None:
     help="Check every seed against the schema and every published release against its "
     "checksums; write nothing, report every problem.",
 )
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed since the last build.")
 @format_option
 @shared_options
 @click.version_option(__version__, prog_name="publish")
 @click.pass_context
-def main(ctx: click.Context, validate: bool, output_format: str, options: Options) -> None:
+def main(
+    ctx: click.Context, validate: bool, force: bool, output_format: str, options: Options
+) -> None:
     """Publish the articles in SEEDS as feeds, a static site and dataset releases.
 
     With no command, validate every seed and build DIST. Exit codes: 0 success,
@@ -146,17 +150,24 @@ def main(ctx: click.Context, validate: bool, output_format: str, options: Option
     """
     if ctx.invoked_subcommand is not None:
         return
-    result = check(options, articles=not validate)
+    result = check(options, articles=False)
     if validate:
         result = with_release_problems(result, options.dist)
     if validate or not result.ok:
         report(result, output_format)
         ctx.exit(0 if result.ok else INVALID)
+    stamp = build_stamp(options.dist, result.inputs, options.settings)
+    if not force and up_to_date(options.cache, stamp):
+        if not options.quiet:
+            click.echo(f"{summary(result)}; {options.dist} is up to date")
+        return
     from .build import build  # imported late: --validate and --help stay quick
     from .versioning import ReleaseError
 
+    result = check(options)  # now with the articles (their records come from the cache)
     try:
         written = build(result.articles, options.settings, options.dist)
+        record_build(options.cache, stamp)
     except UsageError as exc:  # e.g. another build holds the lock
         _usage_error(str(exc))
     except ReleaseError as exc:  # e.g. a damaged releases/index.json
@@ -257,6 +268,7 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
         plan = plan_release(result.articles, options.dist, release_date(date, os.environ), version)
         if not dry_run:
             build(result.articles, options.settings, options.dist, release=plan)
+            record_build(options.cache, build_stamp(options.dist, result.inputs, options.settings))
     except UsageError as exc:
         _usage_error(str(exc))
     except ReleaseError as exc:

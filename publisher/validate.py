@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -83,6 +84,7 @@ class CheckResult:
     articles: tuple[Article, ...]
     problems: tuple[Problem, ...]
     valid_keys: tuple[str, ...] = ()  # the files the articles came from, in check order
+    inputs: str = ""  # digest of every seed's path and stat signature: changes with any edit
 
     @property
     def invalid_files(self) -> int:
@@ -284,7 +286,8 @@ def check_paths(
             store.put_many("record", ((k, signatures[k], r) for k, (r, _) in fresh.items() if r))
             store.prune("seed", signatures)
             store.prune("record", signatures)
-        result = _assemble(paths, keys, ids, found)
+        digest = hashlib.sha256(json.dumps(sorted(signatures.items())).encode()).hexdigest()
+        result = replace(_assemble(paths, keys, ids, found), inputs=digest)
         if not articles:
             return result
         wanted = {key: signatures[key] for key in result.valid_keys if key not in fresh}
