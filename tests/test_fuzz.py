@@ -23,6 +23,8 @@ from publisher.parse import Parsed, parse
 from publisher.problems import Problem
 from publisher.render import markdown_html, render_article
 from publisher.schema import normalise, validator
+from publisher.site import Site
+from publisher.topics import topics_of
 from publisher.validate import check_seed
 
 from .conftest import SEED
@@ -140,7 +142,9 @@ VALID_FIELDS = st.fixed_dictionaries(
 
 @FUZZ
 @given(VALID_FIELDS)
-def test_any_valid_article_gives_well_formed_feeds(fields: dict[str, Any]) -> None:
+def test_any_valid_article_gives_well_formed_feeds_and_a_valid_page(
+    fields: dict[str, Any],
+) -> None:
     record = normalise({**base_record(), **fields})
     errors = [e.message for e in validator().iter_errors(record)]
     assume(not errors)  # only articles that pass validation reach the feed builders
@@ -154,3 +158,9 @@ def test_any_valid_article_gives_well_formed_feeds(fields: dict[str, Any]) -> No
         else:
             root = etree.fromstring(data)  # well-formed XML, or this raises
             assert root is not None
+    topics = {topic.key: topic for topic in topics_of([article])}
+    _, page = Site(Settings(), render_article).article(article, feed, topics)
+    strict = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    document = strict.parse(page.decode("utf-8"))  # raises on any HTML5 parse error
+    assert document.find(".//h1") is not None
+    assert not list(document.iter("script"))
