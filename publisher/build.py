@@ -13,6 +13,7 @@ from .feeds import Feed, FeedWriter, site_feeds
 from .model import Article
 from .output import Staging, staged
 from .parallel import die_with_parent, run_parts
+from .progress import Progress, silent
 from .release import ReleasePlan, write_release
 from .render import RenderedArticle, render_article
 from .site import RELEASES_PAGE, Site
@@ -28,6 +29,7 @@ def build(
     settings: Settings,
     dist: Path,
     release: ReleasePlan | None = None,
+    progress: Progress = silent,
 ) -> int:
     """Write feeds and pages for `articles` into `dist`; return how many files were written.
 
@@ -42,25 +44,35 @@ def build(
             for keep in KEPT:
                 staging.keep(keep, skip={RELEASES_PAGE})
         feeds = site_feeds(ordered, topics, settings)
-        write_outputs(staging, settings, feeds, topics)
+        write_outputs(staging, settings, feeds, topics, progress)
         return len(staging.written)
 
 
-def render_all(articles: Sequence[Article]) -> dict[str, RenderedArticle]:
+def render_all(
+    articles: Sequence[Article], progress: Progress = silent
+) -> dict[str, RenderedArticle]:
     """Every article rendered once, on every core; the parts below fork after this and
     share the result."""
     workers = max(1, min(4, os.cpu_count() or 1))
     if workers == 1 or len(articles) < 200:
         return {a.id: render_article(a) for a in articles}
-    with ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent
-    ) as pool:
+    result: dict[str, RenderedArticle] = {}
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
         rendered = pool.map(render_article, articles, chunksize=64)
-        return {a.id: r for a, r in zip(articles, rendered, strict=True)}
+        for article, html in zip(articles, rendered, strict=True):
+            result[article.id] = html
+            if len(result) % 256 == 0 or len(result) == len(articles):
+                progress("rendering", len(result), len(articles))
+    return result
 
 
 def write_outputs(
-    staging: Staging, settings: Settings, feeds: Sequence[Feed], topics: Sequence[Topic]
+    staging: Staging,
+    settings: Settings,
+    feeds: Sequence[Feed],
+    topics: Sequence[Topic],
+    progress: Progress = silent,
 ) -> None:
     """Feeds and pages, split into parts of about equal cost that run on every core.
 
@@ -68,7 +80,7 @@ def write_outputs(
     documents) costs about twice a light one (topic archives) and four times a page.
     """
     articles = feeds[0].articles
-    rendered = render_all(articles)
+    rendered = render_all(articles, progress)
 
     def render(article: Article) -> RenderedArticle:
         return rendered[article.id]
@@ -98,7 +110,9 @@ def write_outputs(
 
     parts = [part(share, with_site=index == len(shares) - 1) for index, share in enumerate(shares)]
     written: set[str] = set()
-    for paths in run_parts(parts):
+    progress("writing", 0, len(parts))
+    for done, paths in enumerate(run_parts(parts), start=1):
+        progress("writing", done, len(parts))
         overlap = written.intersection(paths)
         if overlap:
             raise ValueError(f"written twice in one build: {sorted(overlap)[:3]}")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import click
 
@@ -116,11 +116,44 @@ def format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+class TerminalProgress:
+    """A click progress bar per phase on stderr, only when stderr is a terminal and not
+    --quiet: logs and CI output stay clean."""
+
+    def __init__(self, enabled: bool, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and self.stream.isatty()
+        self.bar: Any = None
+        self.what = ""
+        self.done = 0
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if what != self.what:
+            self.close()
+            self.bar = click.progressbar(length=total, label=what.ljust(10), file=self.stream)
+            self.bar.__enter__()
+            self.what, self.done = what, 0
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar, self.what = None, ""
+
+
 def check(options: Options, *, articles: bool = True) -> CheckResult:
+    progress = TerminalProgress(not options.quiet)
     try:
-        return check_folder(options.seeds, cache_dir=options.cache, articles=articles)
+        return check_folder(
+            options.seeds, cache_dir=options.cache, articles=articles, progress=progress
+        )
     except UsageError as exc:
         _usage_error(str(exc))
+    finally:
+        progress.close()
 
 
 def report(result: CheckResult, output_format: str) -> None:
@@ -165,13 +198,16 @@ def main(
     from .versioning import ReleaseError
 
     result = check(options)  # now with the articles (their records come from the cache)
+    progress = TerminalProgress(not options.quiet)
     try:
-        written = build(result.articles, options.settings, options.dist)
+        written = build(result.articles, options.settings, options.dist, progress=progress)
         record_build(options.cache, stamp)
     except UsageError as exc:  # e.g. another build holds the lock
         _usage_error(str(exc))
     except ReleaseError as exc:  # e.g. a damaged releases/index.json
         raise click.ClickException(f"{exc}; run publish --validate for details") from None
+    finally:
+        progress.close()
     if not options.quiet:
         click.echo(f"{summary(result)}; wrote {written} files to {options.dist}")
 

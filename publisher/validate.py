@@ -20,6 +20,7 @@ from .model import Article
 from .parallel import die_with_parent
 from .parse import Parsed, parse
 from .problems import Problem, sort_key
+from .progress import Progress, silent
 from .schema import fast_validator, validator
 from .topics import slugify
 
@@ -240,7 +241,9 @@ def _check_chunk(chunk: list[tuple[Path, Path | None]]) -> list[Verdict]:
     return [check_file(path, root) for path, root in chunk]
 
 
-def _verdicts(paths: Sequence[Path], root: Path | None) -> list[Verdict]:
+def _verdicts(
+    paths: Sequence[Path], root: Path | None, progress: Progress = silent
+) -> list[Verdict]:
     """check_file for every path, on every core when there are many."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:
@@ -248,8 +251,12 @@ def _verdicts(paths: Sequence[Path], root: Path | None) -> list[Verdict]:
     size = max(64, len(paths) // (workers * 8))
     chunks = [[(p, root) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork")
+    verdicts: list[Verdict] = []
     with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
-        return [verdict for chunk in pool.map(_check_chunk, chunks) for verdict in chunk]
+        for chunk in pool.map(_check_chunk, chunks):
+            verdicts.extend(chunk)
+            progress("checking", len(verdicts), len(paths))
+    return verdicts
 
 
 def check_paths(
@@ -258,6 +265,7 @@ def check_paths(
     cache_dir: Path | None = None,
     *,
     articles: bool = True,
+    progress: Progress = silent,
 ) -> CheckResult:
     """Load, parse and validate every file; collect every problem, including duplicate ids.
 
@@ -272,7 +280,7 @@ def check_paths(
         }
         known: dict[str, Any] = store.get_many("seed", signatures) if store else {}
         todo = [path for key, path in zip(keys, paths, strict=True) if key not in known]
-        fresh = dict(zip(map(str, todo), _verdicts(todo, root), strict=True))
+        fresh = dict(zip(map(str, todo), _verdicts(todo, root, progress), strict=True))
         ids: dict[str, str | None] = {key: value[0] for key, value in known.items()}
         found: dict[str, list[tuple[int | None, str, str]]] = {
             key: [(line, where, message) for line, where, message in value[1]]
@@ -337,6 +345,11 @@ def _assemble(
 
 
 def check_folder(
-    folder: Path, cache_dir: Path | None = None, *, articles: bool = True
+    folder: Path,
+    cache_dir: Path | None = None,
+    *,
+    articles: bool = True,
+    progress: Progress = silent,
 ) -> CheckResult:
-    return check_paths(find_seeds(folder), root=folder, cache_dir=cache_dir, articles=articles)
+    paths = find_seeds(folder)
+    return check_paths(paths, folder, cache_dir, articles=articles, progress=progress)

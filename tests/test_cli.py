@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from publisher import __version__
-from publisher.cli import main
+from publisher.cli import TerminalProgress, main
 
 from .conftest import FIXTURES, SEED
 
@@ -191,3 +192,30 @@ def test_damaged_release_index_is_an_error_not_a_traceback(seeds: Path) -> None:
     assert "publish --validate" in result.output + result.stderr
     code, _, err = run("--validate")
     assert code == 1 and "index.json" in err
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bars_only_on_a_terminal() -> None:
+    terminal = FakeTerminal()
+    progress = TerminalProgress(True, terminal)
+    for done in (0, 50, 100):
+        progress("checking", done, 100)
+    progress("rendering", 10, 10)
+    progress.close()
+    shown = terminal.getvalue()
+    assert "checking" in shown and "rendering" in shown and "100%" in shown
+    quiet = FakeTerminal()
+    TerminalProgress(False, quiet)("checking", 1, 2)
+    piped = io.StringIO()  # not a terminal: a log or CI
+    TerminalProgress(True, piped)("checking", 1, 2)
+    assert quiet.getvalue() == piped.getvalue() == ""
+
+
+def test_build_output_has_no_progress_when_piped(seeds: Path) -> None:
+    code, out, err = run()
+    assert code == 0 and err == ""
+    assert out.strip().endswith("files to dist")

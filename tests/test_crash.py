@@ -36,6 +36,24 @@ COMMAND = [sys.executable, "-m", "publisher"]
 ENV = {**os.environ, "PUBLISHER_NO_CACHE": "1"}  # every run does the full work
 
 
+def lingering(dist: Path, grace: float = 5.0) -> list[int]:
+    """Processes still working on `dist` (workers of a killed build), after a short grace."""
+    deadline = time.monotonic() + grace
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != os.getpid():
+                try:
+                    command = (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                if str(dist).encode() in command:
+                    found.append(int(entry.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def publish_process(*args: str) -> subprocess.Popen[bytes]:
     """A build to be killed."""
     return subprocess.Popen(
@@ -80,6 +98,7 @@ def test_killed_build_leaves_dist_exactly_as_it_was(
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=60)
             assert snapshot(dist) == before, f"dist changed after a kill at {fraction:.0%}"
+            assert not lingering(dist), "a worker of the killed build is still running"
         # The next run cleans up after the killed ones and succeeds.
         publish(*command, "--seeds", str(seeds), "--dist", str(dist), "-q")
         after = snapshot(dist)
