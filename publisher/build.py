@@ -30,13 +30,14 @@ def build(
     dist: Path,
     release: ReleasePlan | None = None,
     progress: Progress = silent,
+    protect: Sequence[Path] = (),
 ) -> int:
     """Write feeds and pages for `articles` into `dist`; return how many files were written.
 
     With a `release` plan, also cut that dataset release, in the same atomic swap."""
     ordered = chronological(articles)
     topics = topics_of(ordered)
-    with staged(dist) as staging:
+    with staged(dist, protect) as staging:
         if release is not None:
             # Published versions kept, the new one and a new index written, before the site.
             write_release(staging, release, settings)

@@ -50,12 +50,13 @@ def build_fingerprint() -> str:
 
 
 def output_identity(dist: Path) -> list[int] | None:
-    """Which folder `dist` is: every build swaps in a new one (a new inode)."""
+    """Which folder `dist` is (every build swaps in a new one: a new inode) and when its
+    entries last changed. Files edited by hand deeper inside are not seen: --force."""
     try:
         st = dist.stat()
     except OSError:
         return None
-    return [st.st_dev, st.st_ino]
+    return [st.st_dev, st.st_ino, st.st_mtime_ns]
 
 
 def build_stamp(dist: Path, inputs: str, settings: object) -> dict[str, Any]:
@@ -108,6 +109,7 @@ class Cache:
         for stale in folder.glob("cache-*.sqlite*"):
             if not stale.name.startswith(self.path.name):
                 stale.unlink(missing_ok=True)
+        self.broken = False
         self.db = sqlite3.connect(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -117,16 +119,25 @@ class Cache:
         )
 
     def get_many(self, kind: str, wanted: dict[str, str]) -> dict[str, Any]:
-        """Values for the keys whose stored signature equals the wanted one."""
+        """Values for the keys whose stored signature equals the wanted one. A damaged
+        cache answers nothing (and is dropped): the work is simply redone."""
         found: dict[str, Any] = {}
-        rows = self.db.execute("SELECT key, signature, value FROM entries WHERE kind = ?", (kind,))
-        for key, stored, value in rows:
-            if wanted.get(key) == stored:
-                found[key] = json.loads(value)
+        try:
+            rows = self.db.execute(
+                "SELECT key, signature, value FROM entries WHERE kind = ?", (kind,)
+            )
+            for key, stored, value in rows:
+                if wanted.get(key) == stored:
+                    found[key] = json.loads(value)
+        except (sqlite3.Error, ValueError, TypeError):
+            self.broken = True
+            return {}
         return found
 
     def put_many(self, kind: str, items: Iterable[tuple[str, str, Any]]) -> None:
-        with self.db:
+        if self.broken:
+            return
+        with contextlib.suppress(sqlite3.Error), self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
                 (
@@ -137,18 +148,21 @@ class Cache:
 
     def prune(self, kind: str, keep: Iterable[str]) -> None:
         """Forget entries of `kind` whose key is not in `keep` (deleted seeds)."""
+        if self.broken:
+            return
         kept = set(keep)
-        stale = [
-            (kind, key)
-            for (key,) in self.db.execute("SELECT key FROM entries WHERE kind = ?", (kind,))
-            if key not in kept
-        ]
-        if stale:
-            with self.db:
-                self.db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
+        with contextlib.suppress(sqlite3.Error):
+            query = "SELECT key FROM entries WHERE kind = ?"
+            stale = [(kind, key) for (key,) in self.db.execute(query, (kind,)) if key not in kept]
+            if stale:
+                with self.db:
+                    self.db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
 
     def close(self) -> None:
         self.db.close()
+        if self.broken:  # start afresh next time
+            for path in self.path.parent.glob(self.path.name + "*"):
+                path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -37,6 +37,12 @@ class Options:
     dist: Path
     settings: Settings
     quiet: bool
+    config: Path | None = None
+
+    @property
+    def protected(self) -> tuple[Path, ...]:
+        """What a build must never replace: the seeds and the settings file."""
+        return (self.seeds, self.config or Path("pyproject.toml"))
 
     @property
     def cache(self) -> Path:
@@ -99,6 +105,7 @@ def shared_options(command: Callable[..., Any]) -> Callable[..., Any]:
             dist=parent.get("dist", Path("dist")),
             settings=settings,
             quiet=bool(parent.get("quiet", False)),
+            config=parent.get("config"),
         )
         return command(*args, options=options, **kwargs)
 
@@ -198,12 +205,23 @@ def main(
     from .versioning import ReleaseError
 
     result = check(options)  # now with the articles (their records come from the cache)
+    if not result.ok:  # a seed changed since the first check
+        report(result, output_format)
+        ctx.exit(INVALID)
     progress = TerminalProgress(not options.quiet)
     try:
-        written = build(result.articles, options.settings, options.dist, progress=progress)
+        written = build(
+            result.articles,
+            options.settings,
+            options.dist,
+            progress=progress,
+            protect=options.protected,
+        )
         record_build(options.cache, stamp)
     except UsageError as exc:  # e.g. another build holds the lock
         _usage_error(str(exc))
+    except OSError as exc:
+        _usage_error(f"cannot write {options.dist}: {exc.strerror or exc}")
     except ReleaseError as exc:  # e.g. a damaged releases/index.json
         raise click.ClickException(f"{exc}; run publish --validate for details") from None
     finally:
@@ -303,10 +321,18 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
     try:
         plan = plan_release(result.articles, options.dist, release_date(date, os.environ), version)
         if not dry_run:
-            build(result.articles, options.settings, options.dist, release=plan)
+            build(
+                result.articles,
+                options.settings,
+                options.dist,
+                release=plan,
+                protect=options.protected,
+            )
             record_build(options.cache, build_stamp(options.dist, result.inputs, options.settings))
     except UsageError as exc:
         _usage_error(str(exc))
+    except OSError as exc:
+        _usage_error(f"cannot write {options.dist}: {exc.strerror or exc}")
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from None
     counts = ", ".join(f"{n} {op}" for op, n in plan.summary.items())

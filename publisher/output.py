@@ -12,10 +12,11 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import glob
 import os
 import shutil
 import time
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 from .problems import UsageError
@@ -96,7 +97,7 @@ def remove_in_background(path: Path) -> None:
     """Delete a folder without making the build wait (deleting many small files is slow on
     some file systems). A detached grandchild does it, holding no file of ours open, so it
     never keeps the build lock; a leftover is removed by the next build."""
-    if not hasattr(os, "fork") or os.environ.get("PUBLISHER_SYNC_CLEANUP"):
+    if not hasattr(os, "fork") or os.environ.get("PUBLISHER_SYNC_CLEANUP", "0") not in ("", "0"):
         shutil.rmtree(path, ignore_errors=True)
         return
     pid = os.fork()
@@ -115,14 +116,42 @@ def remove_in_background(path: Path) -> None:
 
 
 def _clean_stale(target: Path) -> None:
+    name = glob.escape(target.name)
     for pattern in (".staging-*", ".trash-*"):
-        for path in target.parent.glob(f".{target.name}{pattern}"):
+        for path in target.parent.glob(f".{name}{pattern}"):
             shutil.rmtree(path, ignore_errors=True)
-    for path in target.parent.glob(f".{target.name}.old-*"):
+    for path in target.parent.glob(f".{name}.old-*"):
         if target.exists():
             shutil.rmtree(path, ignore_errors=True)
         else:  # killed between the two renames of the fallback swap: restore
             path.rename(target)
+
+
+MARKER = ".publisher-output"
+MARKER_TEXT = "Written by publish. This folder is replaced as a whole by every build.\n"
+
+
+def check_target(target: Path, protect: Sequence[Path] = ()) -> None:
+    """Refuse an output folder whose replacement would destroy something that is not ours:
+    the file system root, the current folder or one above it, a folder holding (or being)
+    the seeds or the settings, or any non-empty folder that a build did not write."""
+    resolved = target.resolve()
+    guarded = [Path.cwd().resolve(), *(p.resolve() for p in protect)]
+    if resolved == Path(resolved.anchor) or any(
+        resolved == path or resolved in path.parents for path in guarded
+    ):
+        raise UsageError(
+            f"refusing to write the output into {target}: it holds the current folder, the "
+            "seeds or the settings, and a build replaces the whole folder; choose another --dist"
+        )
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} is a file, not a folder: choose another --dist")
+    if target.is_dir() and not (target / MARKER).is_file() and any(target.iterdir()):
+        raise UsageError(
+            f"refusing to replace {target}: it is not empty and was not written by publish "
+            f"(no {MARKER} in it); a build replaces the whole folder, so choose an empty or "
+            "new --dist, or delete the folder first"
+        )
 
 
 @contextlib.contextmanager
@@ -155,12 +184,15 @@ def locked(target: Path, wait: float | None = None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def staged(target: Path) -> Iterator[Staging]:
+def staged(target: Path, protect: Sequence[Path] = ()) -> Iterator[Staging]:
     """Build into a Staging and swap it in on success; on any error, drop it."""
+    target = target.absolute()
+    check_target(target, protect)
     with locked(target):
         _clean_stale(target)
         staging = Staging(target)
         staging.root.mkdir(parents=True)
+        staging.write(MARKER, MARKER_TEXT)
         try:
             yield staging
         except BaseException:

@@ -33,18 +33,33 @@ def die_with_parent() -> None:
 
 
 def _child(part: Part, write_end: int) -> None:
-    die_with_parent()
-    payload: tuple[Any, ...]
+    """Run `part` and send its result; never return into the parent's code."""
     try:
-        payload = ("ok", part())
-    except BaseException as exc:
-        payload = ("error", exc, traceback.format_exc())
-    with os.fdopen(write_end, "wb") as pipe:
+        die_with_parent()
+        payload: tuple[Any, ...]
         try:
-            pickle.dump(payload, pipe)
-        except Exception:  # an exception that cannot be pickled: send its text
-            pickle.dump(("error", RuntimeError(payload[-1]), payload[-1]), pipe)
-    os._exit(0)
+            payload = ("ok", part())
+        except BaseException as exc:
+            payload = ("error", exc, traceback.format_exc())
+        with os.fdopen(write_end, "wb") as pipe:
+            try:
+                data = pickle.dumps(payload)
+            except Exception:  # an exception that cannot be pickled: send its text
+                data = pickle.dumps(("error", RuntimeError(payload[-1]), payload[-1]))
+            pipe.write(data)
+    finally:
+        os._exit(0)
+
+
+def _decode(data: bytes) -> tuple[Any, ...]:
+    """A child's payload. Our own forked child wrote the pipe, so unpickling is safe."""
+    if not data:
+        return ("error", RuntimeError("a build process died"), "")
+    try:
+        payload: tuple[Any, ...] = pickle.loads(data)
+    except Exception as exc:  # e.g. an exception class that cannot be rebuilt
+        return ("error", RuntimeError(f"a build process failed: {exc}"), "")
+    return payload
 
 
 def run_parts(parts: Sequence[Part]) -> list[list[str]]:
@@ -66,10 +81,7 @@ def run_parts(parts: Sequence[Part]) -> list[list[str]]:
             with os.fdopen(read_end, "rb") as pipe:
                 data = pipe.read()
             os.waitpid(pid, 0)
-            # Our own forked child wrote this pipe; nothing else can, so unpickling is safe.
-            payload: tuple[Any, ...] = (
-                pickle.loads(data) if data else ("error", RuntimeError("a build process died"), "")
-            )
+            payload = _decode(data)
             if payload[0] == "error":
                 error: BaseException = payload[1]
                 error.add_note(f"in a build process:\n{payload[2]}")

@@ -403,6 +403,8 @@ def parse_json(seed: Seed) -> Parsed | Problem:
         data = json.loads(seed.text)
     except json.JSONDecodeError as exc:
         return Problem(seed.name, exc.lineno, "$", f"is not valid JSON ({exc.msg}): fix the syntax")
+    except RecursionError:
+        return Problem(seed.name, None, "$", "nests arrays or objects too deeply to be an article")
     if not isinstance(data, dict):
         return Problem(
             seed.name, 1, "$", "must hold one JSON object (an article), not a list or value"

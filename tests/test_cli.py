@@ -183,10 +183,11 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 
 def test_damaged_release_index_is_an_error_not_a_traceback(seeds: Path) -> None:
+    assert run()[0] == 0  # a published dist/ ...
     index = Path("dist/releases/index.json")
-    index.parent.mkdir(parents=True)
-    index.write_text("{not json", "utf-8")
-    result = CliRunner().invoke(main, [])
+    index.parent.mkdir(parents=True, exist_ok=True)
+    index.write_text("{not json", "utf-8")  # ... whose release index got damaged
+    result = CliRunner().invoke(main, ["--force"])
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "publish --validate" in result.output + result.stderr

@@ -15,6 +15,7 @@ import pytest
 
 from publisher import site
 from publisher.feeds import FORMATS, MEDIA_TYPES
+from publisher.output import MARKER
 from publisher.site import human_size, long_date, relative
 from publisher.topics import slugify
 
@@ -360,6 +361,7 @@ def test_build_is_byte_identical(tmp_path: Path, dist: Path) -> None:
     seeds = corpus(tmp_path / "seeds")
     again = tmp_path / "dist"
     shutil.copytree(dist / "releases", again / "releases", ignore=shutil.ignore_patterns("*.html"))
+    shutil.copy(dist / MARKER, again / MARKER)  # a dist/ that publish wrote
     build_site(seeds, again)
     assert tree(again) == tree(dist)
 
@@ -412,6 +414,7 @@ def test_committed_dist_is_what_publish_builds(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     if (committed / "releases").is_dir():
         shutil.copytree(committed / "releases", out / "releases")
+        shutil.copy(committed / MARKER, out / MARKER)
     result = check_folder(SEEDS)
     assert result.ok, result.problems
     build(result.articles, load_settings(ROOT / "pyproject.toml"), out)
