@@ -13,11 +13,13 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from . import __version__
 
@@ -128,7 +130,25 @@ class Cache:
             )
             for key, stored, value in rows:
                 if wanted.get(key) == stored:
-                    found[key] = json.loads(value)
+                    found[key] = orjson.loads(value)
+        except (sqlite3.Error, ValueError, TypeError):
+            self.broken = True
+            return {}
+        return found
+
+    def get_keys(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
+        """Values for `keys` whatever their signature (the caller checks what it gets)."""
+        found: dict[str, Any] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                batch = keys[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                rows = self.db.execute(
+                    f"SELECT key, value FROM entries WHERE kind = ? AND key IN ({marks})",
+                    (kind, *batch),
+                )
+                for key, value in rows:
+                    found[key] = orjson.loads(value)
         except (sqlite3.Error, ValueError, TypeError):
             self.broken = True
             return {}

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -20,10 +20,14 @@ from . import __version__
 from .cache import build_stamp, record_build, up_to_date
 from .config import Settings, load_settings
 from .load import read_seed
+from .model import Article, Entry
 from .parse import parse
 from .problems import Problem, UsageError
 from .report import FORMATS, REPORTERS, summary
-from .validate import CheckResult, check_folder, check_record
+from .validate import ChangedDuringBuild, CheckResult, check_folder, check_record, load_articles
+
+if TYPE_CHECKING:
+    from .build import Archive
 
 INVALID = 1
 USAGE = 2
@@ -190,7 +194,7 @@ def main(
     """
     if ctx.invoked_subcommand is not None:
         return
-    result = check(options, articles=False)
+    result = check(options, articles=False)  # records stay in the cache until needed
     if validate:
         result = with_release_problems(result, options.dist)
     if validate or not result.ok:
@@ -204,18 +208,16 @@ def main(
     from .build import build  # imported late: --validate and --help stay quick
     from .versioning import ReleaseError
 
-    result = check(options)  # now with the articles (their records come from the cache)
-    if not result.ok:  # a seed changed since the first check
-        report(result, output_format)
-        ctx.exit(INVALID)
     progress = TerminalProgress(not options.quiet)
     try:
         written = build(
-            result.articles,
+            archive(result, options),
             options.settings,
             options.dist,
             progress=progress,
             protect=options.protected,
+            cache=options.cache,
+            fresh=force,
         )
         record_build(options.cache, stamp)
     except UsageError as exc:  # e.g. another build holds the lock
@@ -224,10 +226,22 @@ def main(
         _usage_error(f"cannot write {options.dist}: {exc.strerror or exc}")
     except ReleaseError as exc:  # e.g. a damaged releases/index.json
         raise click.ClickException(f"{exc}; run publish --validate for details") from None
+    except ChangedDuringBuild as exc:
+        _usage_error(str(exc))
     finally:
         progress.close()
     if not options.quiet:
         click.echo(f"{summary(result)}; wrote {written} files to {options.dist}")
+
+
+def archive(result: CheckResult, options: Options) -> Archive:
+    """The valid articles of `result`; their records are loaded when a build needs them."""
+    from .build import Archive
+
+    def load(entries: Sequence[Entry]) -> dict[str, Article]:
+        return load_articles(entries, result.fresh, options.cache, options.seeds)
+
+    return Archive(result.entries, load)
 
 
 def with_release_problems(result: CheckResult, dist: Path) -> CheckResult:
@@ -309,24 +323,28 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
     the schema changed incompatibly -> major; records or optional fields added -> minor;
     records corrected -> patch. Nothing changed: exit 1.
     """
-    from .build import build
+    from .build import Archive, build
     from .release import plan_release, release_date
     from .versioning import ReleaseError
 
-    result = check(options)
+    result = check(options, articles=False)
     result = with_release_problems(result, options.dist)
     if not result.ok:
         report(result, "text")
         sys.exit(INVALID)
     try:
-        plan = plan_release(result.articles, options.dist, release_date(date, os.environ), version)
+        articles = archive(result, options)
+        loaded = articles.load(articles.entries)
+        day = release_date(date, os.environ)
+        plan = plan_release(list(loaded.values()), options.dist, day, version)
         if not dry_run:
             build(
-                result.articles,
+                Archive(articles.entries, lambda wanted: {e.id: loaded[e.id] for e in wanted}),
                 options.settings,
                 options.dist,
                 release=plan,
                 protect=options.protected,
+                cache=options.cache,
             )
             record_build(options.cache, build_stamp(options.dist, result.inputs, options.settings))
     except UsageError as exc:
@@ -335,6 +353,8 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
         _usage_error(f"cannot write {options.dist}: {exc.strerror or exc}")
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from None
+    except ChangedDuringBuild as exc:
+        _usage_error(str(exc))
     counts = ", ".join(f"{n} {op}" for op, n in plan.summary.items())
     what = "first release"
     if plan.previous is not None:

@@ -33,7 +33,7 @@ from lxml import etree
 
 from . import __version__
 from .config import Settings
-from .model import Article
+from .model import Article, Entry
 from .render import RenderedArticle
 from .topics import Topic
 
@@ -49,6 +49,7 @@ MEDIA_TYPES = {
 FORMATS = tuple(MEDIA_TYPES)
 
 Renderer = Callable[[Article], RenderedArticle]
+Loader = Callable[[str], Article]  # an article by id
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Feed:
     title: str
     description: str
     page: str  # site path of the HTML page this feed mirrors
-    articles: tuple[Article, ...]  # oldest first
+    articles: tuple[Entry, ...]  # oldest first
 
     def path(self, fmt: str, number: int | None = None) -> str:
         """Site path of the subscription document (number None) or of archive page `number`."""
@@ -74,7 +75,7 @@ class Document:
 
     feed: Feed
     number: int | None
-    entries: tuple[Article, ...]  # newest first, as readers expect
+    entries: tuple[Entry, ...]  # newest first, as readers expect
     pages: int  # how many archive pages the feed has
 
     @property
@@ -114,7 +115,7 @@ def documents(feed: Feed, size: int) -> Iterator[Document]:
 
 
 def site_feeds(
-    articles: Sequence[Article], topics: Sequence[Topic], settings: Settings
+    articles: Sequence[Entry], topics: Sequence[Topic], settings: Settings
 ) -> list[Feed]:
     feeds = [
         Feed("all", settings.title, settings.description, "", tuple(articles)),
@@ -151,24 +152,14 @@ class FeedWriter:
     article cost once per feed it appears in, times three formats.
     """
 
-    def __init__(self, settings: Settings, render: Renderer) -> None:
+    def __init__(self, settings: Settings, render: Renderer, load: Loader) -> None:
         self.settings = settings
         self.render = render
+        self.load = load
+        # Each article's entries are built once and spliced into every document showing
+        # them; full ones appear only in the few subscription documents.
         self._light: dict[str, Fragments] = {}
         self._full: dict[str, Fragments] = {}
-        self._shared: frozenset[str] = frozenset()
-
-    def all_documents(self, feeds: Sequence[Feed]) -> Iterator[tuple[str, bytes]]:
-        """Every document of every feed. Full entries shown by more than one subscription
-        document (the main feed's and a topic's) are built once and kept for the others."""
-        size = self.settings.items_per_feed
-        counts: dict[str, int] = {}
-        for feed in feeds:
-            for article in feed.articles[-size:]:
-                counts[article.id] = counts.get(article.id, 0) + 1
-        self._shared = frozenset(key for key, count in counts.items() if count > 1)
-        for feed in feeds:
-            yield from self.documents(feed)
 
     def entry_id(self, article: Article) -> str:
         return self.settings.tag(f"article/{article.id}")
@@ -188,26 +179,37 @@ class FeedWriter:
         )
 
     def documents(self, feed: Feed) -> Iterator[tuple[str, bytes]]:
-        """(site path, bytes) of every document of `feed` in every format.
-
-        Topic archive pages carry light entries (summary, attribution, link; no full
-        text): the full text of every article is in the main feed and its archive, and
-        repeating it in each topic's archive would multiply the output several times.
-        """
-        topic = feed.key != "all"
+        """(site path, bytes) of every document of `feed` in every format."""
         for document in documents(feed, self.settings.items_per_feed):
-            light = topic and document.number is not None
-            entries = [self.light(a) if light else self.full(a) for a in document.entries]
-            atom_head, rss_head = self.headers(document)
-            yield (
-                feed.path("atom", document.number),
+            yield from self.document(document)
+
+    def document(self, document: Document) -> list[tuple[str, bytes]]:
+        """(site path, bytes) of one document in every format.
+
+        Archive pages carry light entries (summary, attribution, link to the article
+        page; no full text): subscription documents carry the full text of the newest
+        articles, and every article's full text is on its page. Full text in every
+        archive (the main feed's and each topic's) made the output of a large archive
+        several times the size of the archive itself.
+        """
+        feed, number = document.feed, document.number
+        light = number is not None
+        entries = [
+            self.light(self.load(e.id)) if light else self.full(self.load(e.id))
+            for e in document.entries
+        ]
+        atom_head, rss_head = self.headers(document)
+        return [
+            (
+                feed.path("atom", number),
                 splice(atom_head, "</feed>", [e.atom for e in entries], "  "),
-            )
-            yield (
-                feed.path("rss", document.number),
+            ),
+            (
+                feed.path("rss", number),
                 splice(rss_head, "</channel>", [e.rss for e in entries], "    "),
-            )
-            yield feed.path("json", document.number), self.json_document(document, entries)
+            ),
+            (feed.path("json", number), self.json_document(document, entries)),
+        ]
 
     # -- entries --------------------------------------------------------------------------
 
@@ -215,9 +217,10 @@ class FeedWriter:
         fragments = self._full.get(article.id)
         if fragments is None:
             rendered = self.render(article)
-            fragments = self._fragments(article, rendered.content_html, rendered.rights)
-            if article.id in self._shared:
-                self._full[article.id] = fragments
+            fragments = self._fragments(
+                article, rendered.summary_html, rendered.content_html, rendered.rights
+            )
+            self._full[article.id] = fragments
         return fragments
 
     def light(self, article: Article) -> Fragments:
@@ -225,16 +228,20 @@ class FeedWriter:
         if fragments is None:
             rendered = self.render(article)
             rights = f"{article.copyright_statement}. Republished under fair use."
-            content = (
+            summary = (
                 f"{rendered.summary_html}\n<p>The original source of this article is "
                 f"{html.escape(article.original_source)}. {html.escape(rights)} "
                 f'<a href="{html.escape(self.page_url(article))}">Read the full article</a>.</p>'
             )
-            fragments = self._light[article.id] = self._fragments(article, content, rights)
+            fragments = self._fragments(article, summary, None, rights)
+            self._light[article.id] = fragments
         return fragments
 
-    def _fragments(self, article: Article, content: str, rights: str) -> Fragments:
-        rendered = self.render(article)
+    def _fragments(
+        self, article: Article, summary: str, content: str | None, rights: str
+    ) -> Fragments:
+        """The entry in every format; a light entry (content None) has only the summary,
+        which then carries the attribution and the link to the full text."""
         fe = FeedEntry()
         fe.load_extension("dc", atom=False, rss=True)
         entry_id = self.entry_id(article)
@@ -256,15 +263,16 @@ class FeedWriter:
         )
         # trap_rss_content_needs_description: without a description feedgen puts the
         # content in <description> and drops content:encoded; every entry has a summary.
-        fe.summary(rendered.summary_html, type="html")
-        fe.content(content, type="html")  # trap_cdata_content_type
+        fe.summary(summary, type="html")
+        if content is not None:
+            fe.content(content, type="html")  # trap_cdata_content_type
         fe.rights(rights)
         atom = fe.atom_entry()
         self._fix_atom_entry(atom, article)
         return Fragments(
             atom=fragment(atom, level=1),
             rss=fragment(fe.rss_entry(), level=2, nsmap=RSS_NAMESPACES),
-            json=self._json_item(article, content),
+            json=self._json_item(article, summary, content),
         )
 
     def _fix_atom_entry(self, entry: etree._Element, article: Article) -> None:
@@ -367,14 +375,16 @@ class FeedWriter:
         items = ",\n".join(entry.json for entry in entries)
         return f'{head[:-2]},\n  "items": [\n{items}\n  ]\n}}\n'.encode()
 
-    def _json_item(self, article: Article, content: str) -> str:
-        rendered = self.render(article)
+    def _json_item(self, article: Article, summary: str, content: str | None) -> str:
         item: dict[str, Any] = {
             "id": self.entry_id(article),
             "url": self.page_url(article),
             "title": article.title,
-            "content_html": content,
-            "summary": rendered.summary_text,
+            "content_html": summary if content is None else content,
+        }
+        if content is not None:
+            item["summary"] = self.render(article).summary_text
+        item |= {
             "date_published": timestamp(article.published).isoformat(),
             "date_modified": timestamp(article.last_modified).isoformat(),
             "authors": [{"name": name} for name in article.authors],

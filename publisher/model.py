@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 # Topic kind -> the Article field that lists its names.
 TOPIC_FIELDS = {"region": "regions", "theme": "themes", "report": "reports"}
@@ -98,3 +101,54 @@ class Article:
         return tuple(
             (kind, name) for kind, field in TOPIC_FIELDS.items() for name in getattr(self, field)
         )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a build needs to know of an article to place it (its feeds, pages, order)
+    without loading it: small enough to hold for every article of a large archive.
+
+    `digest` fingerprints the whole record, so an output whose entries' digests are
+    unchanged is unchanged; `source` is the seed it came from (the cache key)."""
+
+    id: str
+    published: dt.date
+    updated: dt.date | None
+    regions: tuple[str, ...]
+    themes: tuple[str, ...]
+    reports: tuple[str, ...]
+    digest: str
+    source: str
+
+    @property
+    def last_modified(self) -> dt.date:
+        return self.updated or self.published
+
+    @classmethod
+    def from_index(cls, index: list[Any], source: str) -> Entry:
+        """From `index_of(record)` as the cache keeps it."""
+        article_id, published, updated, regions, themes, reports, digest = index
+        return cls(
+            article_id,
+            dt.date.fromisoformat(published),
+            dt.date.fromisoformat(updated) if updated else None,
+            tuple(regions),
+            tuple(themes),
+            tuple(reports),
+            digest,
+            source,
+        )
+
+
+def index_of(record: dict[str, Any]) -> list[Any]:
+    """The Entry fields of a valid record, as plain JSON (the cache stores this)."""
+    canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    return [
+        record["id"],
+        record["published"],
+        record["updated"],
+        record["regions"],
+        record["themes"],
+        record["reports"],
+        hashlib.sha256(canonical).hexdigest()[:20],
+    ]

@@ -18,6 +18,9 @@ import shutil
 import time
 from collections.abc import Container, Iterator, Sequence
 from pathlib import Path, PurePosixPath
+from typing import Any
+
+import orjson
 
 from .problems import UsageError
 
@@ -37,12 +40,29 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 class Staging:
-    """Files for one build. Paths are relative, POSIX-style, and each may be written once."""
+    """Files for one build. Paths are relative, POSIX-style, and each may be written once.
+
+    The staging folder may start from an earlier tree (see `staged`): `present` maps the
+    generated files already in it to their keys, and `base`/`linkable` name a tree whose
+    files with a matching key can be hard-linked in instead of being made again. Files are
+    never modified in place (a new file replaces the name), so trees may share inodes.
+    """
 
     def __init__(self, target: Path) -> None:
         self.target = target
         self.root = target.parent / f".{target.name}.staging-{os.getpid()}"
         self.written: set[str] = set()
+        self.present: dict[str, str] = {}  # generated files in the tree now -> their keys
+        self.base: Path | None = None  # a tree to hard-link unchanged files from
+        self.linkable: dict[str, str] = {}  # its generated files -> their keys
+        self.keys: dict[str, str] = {}  # what this build's tree holds: path -> key
+        self._folders: set[Path] = set()
+
+    def _folder(self, path: Path) -> None:
+        folder = path.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
     def path(self, relative: str) -> Path:
         parts = PurePosixPath(relative)
@@ -52,45 +72,91 @@ class Staging:
             raise ValueError(f"{relative!r} written twice in one build")
         self.written.add(relative)
         path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._folder(path)
         return path
 
     def write(self, relative: str, data: bytes | str) -> None:
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        self.path(relative).write_bytes(payload)
+        path = self.path(relative)
+        try:
+            handle = path.open("xb")
+        except FileExistsError:  # from the earlier tree: replace the name, not the inode
+            path.unlink()
+            handle = path.open("xb")
+        with handle:
+            handle.write(payload)
 
-    def keep(self, relative: str, skip: Container[str] = ()) -> None:
-        """Carry a file or folder over from the current output unchanged (hard links:
-        published files are never modified in place, so sharing inodes is safe), except
-        the files named in `skip`, which this build writes anew."""
-        source = self.target / relative
-        if relative in skip or not source.exists():
-            return
+    def current(self, relative: str, key: str) -> bool:
+        """Record that this build's tree holds `relative` made from `key`; True when the
+        file is already there (kept from the earlier tree or hard-linked from the base),
+        False when the caller must write it."""
+        self.keys[relative] = key
+        if self.present.get(relative) == key:
+            return True
+        if self.base is not None and self.linkable.get(relative) == key:
+            path = self.root / relative
+            self._folder(path)
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            try:
+                os.link(self.base / relative, path)
+            except OSError:
+                return False
+            self.present[relative] = key
+            return True
+        return False
+
+    def prune(self) -> int:
+        """Remove the generated files of the earlier tree that this build does not hold
+        (deleted articles, pages that no longer exist), and folders left empty."""
+        stale = [path for path in self.present if path not in self.keys]
+        for relative in stale:
+            path = self.root / relative
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            folder = path.parent
+            while folder != self.root:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+                folder = folder.parent
+        return len(stale)
+
+    def mirror(self, relative: str, skip: Container[str] = ()) -> None:
+        """Make the folder `relative` hold exactly what the current output has there (hard
+        links: published files are never modified in place, so sharing inodes is safe),
+        except the files named in `skip`, which this build writes anew."""
+        source, here = self.target / relative, self.root / relative
+        wanted: set[str] = set()
         if source.is_dir():
             for path in sorted(source.rglob("*")):
-                if path.is_file():
-                    self.keep(path.relative_to(self.target).as_posix(), skip)
-            return
-        destination = self.path(relative)
-        try:
-            os.link(source, destination)
-        except OSError:
-            shutil.copy2(source, destination)
+                name = path.relative_to(self.target).as_posix()
+                if not path.is_file() or name in skip:
+                    continue
+                wanted.add(name)
+                destination = self.root / name
+                with contextlib.suppress(OSError):
+                    if destination.samefile(path):
+                        continue
+                self._folder(destination)
+                with contextlib.suppress(FileNotFoundError):
+                    destination.unlink()
+                try:
+                    os.link(path, destination)
+                except OSError:
+                    shutil.copy2(path, destination)
+        if here.is_dir():  # files of the earlier tree the current output no longer has
+            for path in sorted(here.rglob("*"), reverse=True):
+                name = path.relative_to(self.root).as_posix()
+                if path.is_file() and name not in wanted and name not in skip:
+                    path.unlink()
+                elif path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
 
-    def commit(self) -> None:
-        """Swap the staging folder in. The old output is removed only after the swap."""
-        trash = self.target.parent / f".{self.target.name}.trash-{os.getpid()}"
-        if self.target.exists() and _exchange(self.root, self.target):
-            self.root.rename(trash)
-            remove_in_background(trash)
-            return
-        old = self.target.parent / f".{self.target.name}.old-{os.getpid()}"
-        if self.target.exists():
-            self.target.rename(old)
-        self.root.rename(self.target)
-        if old.exists():
-            old.rename(trash)
-            remove_in_background(trash)
+    def keep(self, relative: str, skip: Container[str] = ()) -> None:
+        """Carry a file or folder over from the current output unchanged."""
+        self.mirror(relative, skip)
 
 
 def remove_in_background(path: Path) -> None:
@@ -119,12 +185,76 @@ def _clean_stale(target: Path) -> None:
     name = glob.escape(target.name)
     for pattern in (".staging-*", ".trash-*"):
         for path in target.parent.glob(f".{name}{pattern}"):
-            shutil.rmtree(path, ignore_errors=True)
+            if pattern == ".trash-*":
+                remove_in_background(path)
+            else:
+                _discard(path, target)
     for path in target.parent.glob(f".{name}.old-*"):
         if target.exists():
             shutil.rmtree(path, ignore_errors=True)
         else:  # killed between the two renames of the fallback swap: restore
             path.rename(target)
+
+
+# -- trees kept between builds ----------------------------------------------------------------
+#
+# A build of a large archive changes few files, but the swap needs a complete tree. So the
+# tree a build replaces is kept beside the output as the "spare"; the next build starts from
+# it, rewrites only the files whose keys differ, and hard-links the files that changed in
+# between from the current output. What each tree holds (generated path -> key) is kept in
+# the cache folder, tied to the tree's inode; a tree we cannot vouch for is never reused.
+
+Identity = list[int]
+
+
+def tree_identity(path: Path) -> Identity | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_dev, st.st_ino]
+
+
+def spare_of(target: Path) -> Path:
+    return target.parent / f".{target.name}.spare"
+
+
+class Trees:
+    """The manifests of the current output ("live") and of the spare tree."""
+
+    def __init__(self, folder: Path | None, target: Path) -> None:
+        self.file: Path | None = None
+        if folder is not None and not os.environ.get("PUBLISHER_NO_CACHE"):
+            self.file = folder / f"trees-{target.name}.json"
+        self.state: dict[str, Any] = {}
+        if self.file is not None:
+            with contextlib.suppress(OSError, ValueError):
+                state = orjson.loads(self.file.read_bytes())
+                if isinstance(state, dict) and state.get("target") == str(target):
+                    self.state = state
+        self.target = target
+
+    def manifest(self, which: str, path: Path) -> dict[str, str] | None:
+        """The manifest of `path` if it is the tree recorded as `which`."""
+        entry = self.state.get(which)
+        identity = tree_identity(path)
+        if not isinstance(entry, dict) or identity is None or entry.get("tree") != identity:
+            return None
+        paths = entry.get("paths")
+        return paths if isinstance(paths, dict) else None
+
+    def save(self, **trees: tuple[Path, dict[str, str]] | None) -> None:
+        if self.file is None:
+            return
+        state: dict[str, Any] = {"target": str(self.target)}
+        for which, value in trees.items():
+            if value is not None:
+                state[which] = {"tree": tree_identity(value[0]), "paths": value[1]}
+        with contextlib.suppress(OSError):
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.file.with_suffix(f".tmp-{os.getpid()}")
+            temporary.write_bytes(orjson.dumps(state))
+            temporary.replace(self.file)
 
 
 MARKER = ".publisher-output"
@@ -184,18 +314,73 @@ def locked(target: Path, wait: float | None = None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def staged(target: Path, protect: Sequence[Path] = ()) -> Iterator[Staging]:
-    """Build into a Staging and swap it in on success; on any error, drop it."""
+def staged(
+    target: Path,
+    protect: Sequence[Path] = (),
+    trees_folder: Path | None = None,
+    fresh: bool = False,
+) -> Iterator[Staging]:
+    """Build into a Staging and swap it in on success; on any error, drop it.
+
+    With `trees_folder` (the cache folder), the staging folder starts from the spare tree
+    (or hard links from the current output) unless `fresh`; see `Staging.current`."""
     target = target.absolute()
     check_target(target, protect)
     with locked(target):
         _clean_stale(target)
         staging = Staging(target)
-        staging.root.mkdir(parents=True)
-        staging.write(MARKER, MARKER_TEXT)
+        trees = Trees(trees_folder, target)
+        spare = spare_of(target)
+        live = None if fresh else trees.manifest("live", target)
+        reused = None if fresh else trees.manifest("spare", spare)
+        if reused is not None:
+            trees.save(live=(target, live) if live is not None else None)  # spare: in use
+            spare.rename(staging.root)
+            staging.present = dict(reused)
+        else:
+            if spare.exists():
+                _discard(spare, target)
+            staging.root.mkdir(parents=True)
+        if live is not None:
+            staging.base, staging.linkable = target, live
         try:
+            if staging.current(MARKER, MARKER_TEXT) is False:
+                staging.write(MARKER, MARKER_TEXT)
             yield staging
+            staging.prune()
         except BaseException:
-            shutil.rmtree(staging.root, ignore_errors=True)
+            _discard(staging.root, target)
             raise
-        staging.commit()
+        _commit(staging, trees, live)
+
+
+def _discard(path: Path, target: Path) -> None:
+    """Remove a tree of ours without waiting for it (see remove_in_background)."""
+    trash = target.parent / f".{target.name}.trash-{os.getpid()}-{time.monotonic_ns()}"
+    with contextlib.suppress(OSError):
+        path.rename(trash)
+        remove_in_background(trash)
+
+
+def _commit(staging: Staging, trees: Trees, live: dict[str, str] | None) -> None:
+    """Swap the staging folder in. The old output becomes the spare tree when we know
+    what it holds; otherwise it is removed, after the swap, in the background."""
+    target, spare = staging.target, spare_of(staging.target)
+    if target.exists() and _exchange(staging.root, target):
+        old = staging.root
+    else:
+        old = target.parent / f".{target.name}.old-{os.getpid()}"
+        if target.exists():
+            target.rename(old)
+        staging.root.rename(target)
+    if not old.exists():
+        trees.save(live=(target, staging.keys))
+        return
+    if live is not None and trees.file is not None:
+        if spare.exists():
+            _discard(spare, target)
+        old.rename(spare)
+        trees.save(live=(target, staging.keys), spare=(spare, live))
+        return
+    trees.save(live=(target, staging.keys))
+    _discard(old, target)

@@ -200,11 +200,8 @@ def plan_release(
 def keep_versions(staging: Staging) -> None:
     """Carry every published version folder over unchanged (not the index: a new release
     writes a new one; not the site's releases page: each build writes it)."""
-    root = staging.target / RELEASES
-    if root.is_dir():
-        for path in sorted(root.iterdir()):
-            if path.is_dir() and VERSION_FOLDER.match(path.name):
-                staging.keep(f"{RELEASES}/{path.name}")
+    written = {f"{RELEASES}/{name}" for name in (INDEX, LATEST, "index.html")}
+    staging.mirror(RELEASES, skip=written)
 
 
 def schema_bytes() -> bytes:

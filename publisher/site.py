@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from importlib.resources import files
@@ -23,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from .config import Settings
-from .feeds import FORMATS, MEDIA_TYPES, Document, Feed, Renderer, documents
+from .feeds import FORMATS, MEDIA_TYPES, Document, Feed, Loader, Renderer
 from .model import Article
 from .release import RELEASES, SUMS, read_index
 from .render import text_html
@@ -211,9 +210,10 @@ class Site:
 
     ENTRY_START = '<li>\n<a class="title" href="'
 
-    def __init__(self, settings: Settings, render: Renderer) -> None:
+    def __init__(self, settings: Settings, render: Renderer, load: Loader) -> None:
         self.settings = settings
         self.render = render
+        self.load = load
         self.env = environment()
         self.partials = self.env.get_template("partials.html").module
         self.templates: dict[str, Template] = {}
@@ -236,10 +236,10 @@ class Site:
     def items(self, document: Document, root: str) -> Markup:
         """The list items of a list page's articles."""
         parts = []
-        for article in document.entries:
-            if article.id not in self.entries:
-                self.entries[article.id] = str(self.piece_uncached("entry", article))
-            parts.append(self.ENTRY_START + root + self.entries[article.id])
+        for entry in document.entries:
+            if entry.id not in self.entries:
+                self.entries[entry.id] = str(self.piece_uncached("entry", self.load(entry.id)))
+            parts.append(self.ENTRY_START + root + self.entries[entry.id])
         return Markup("\n".join(parts))
 
     def page(self, template: str, path: str, feed: Feed, **context: Any) -> tuple[str, bytes]:
@@ -260,49 +260,33 @@ class Site:
         )
         return path, html.encode("utf-8")
 
-    def pages(
-        self, feeds: Sequence[Feed], topics: Sequence[Topic], root: Path
-    ) -> Iterator[tuple[str, bytes]]:
-        """Every page and asset; `root` is the output folder that already holds the
-        published releases (a build's staging folder)."""
-        main = next(feed for feed in feeds if feed.key == "all")
-        by_key = {feed.key: feed for feed in feeds}
-        for name in ASSETS:
-            yield name, asset(name)
-        groups: dict[str, list[Topic]] = {}
-        for topic in topics:  # already in kind order, then slug order
-            groups.setdefault(f"{topic.label}s", []).append(topic)
-        yield from self.lists(
-            main, "index.html", main=main, topic_groups=list(groups.items()), by_key=by_key
+    def list_page(
+        self, feed: Feed, template: str, document: Document, **context: Any
+    ) -> tuple[str, bytes]:
+        """One page of a paged article list (the landing page or a topic page)."""
+        path = list_page(document) + "index.html"
+        here = "../" * path.count("/")
+        older = newer = None
+        if document.older:
+            older = relative(here, list_page(Document(feed, document.older, (), 0)))
+        if document.number is not None:
+            newer = relative(here, list_page(Document(feed, document.newer, (), 0)))
+        items = self.items(document, here)
+        return self.page(
+            template,
+            path,
+            feed,
+            document=document,
+            items=items,
+            older=older,
+            newer=newer,
+            **context,
         )
-        for topic in topics:
-            yield from self.lists(by_key[topic.key], "topic.html", topic=topic)
-        keys = {topic.key: topic for topic in topics}
-        for article in main.articles:
-            yield self.article(article, main, keys)
-        yield self.page("releases.html", RELEASES_PAGE, main, releases=read_releases(root))
 
-    def lists(self, feed: Feed, template: str, **context: Any) -> Iterator[tuple[str, bytes]]:
-        """Every page of a paged article list (the landing page or a topic page)."""
-        for document in documents(feed, PAGE_SIZE):
-            path = list_page(document) + "index.html"
-            here = "../" * path.count("/")
-            older = newer = None
-            if document.older:
-                older = relative(here, list_page(Document(feed, document.older, (), 0)))
-            if document.number is not None:
-                newer = relative(here, list_page(Document(feed, document.newer, (), 0)))
-            items = self.items(document, here)
-            yield self.page(
-                template,
-                path,
-                feed,
-                document=document,
-                items=items,
-                older=older,
-                newer=newer,
-                **context,
-            )
+    def releases(self, main: Feed, root: Path) -> tuple[str, bytes]:
+        """The releases page, from the release folders in `root` (a build's staging folder
+        that already holds them)."""
+        return self.page("releases.html", RELEASES_PAGE, main, releases=read_releases(root))
 
     def topic_link(self, kind: str, name: str, topics: dict[str, Topic]) -> TopicLink:
         if (kind, name) not in self.topic_links:  # slugify once per spelling, not per article

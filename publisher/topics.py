@@ -8,9 +8,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .model import TOPIC_FIELDS, Article
+from .model import TOPIC_FIELDS, Entry
 
-# kind -> (Article attribute, label shown to people)
+# kind -> (Entry attribute, label shown to people)
 KINDS: dict[str, tuple[str, str]] = {
     kind: (field, label)
     for (kind, field), label in zip(
@@ -31,7 +31,7 @@ class Topic:
     kind: str
     slug: str
     name: str
-    articles: tuple[Article, ...]  # oldest first, as feeds and pages page through them
+    articles: tuple[Entry, ...]  # oldest first, as feeds and pages page through them
 
     @property
     def label(self) -> str:
@@ -43,15 +43,15 @@ class Topic:
         return f"{self.kind}/{self.slug}"
 
 
-def chronological(articles: Iterable[Article]) -> tuple[Article, ...]:
+def chronological(articles: Iterable[Entry]) -> tuple[Entry, ...]:
     """Oldest first; the id breaks ties so the order never depends on input order."""
     return tuple(sorted(articles, key=lambda a: (a.published, a.id)))
 
 
-def topics_of(articles: Sequence[Article]) -> list[Topic]:
+def topics_of(articles: Sequence[Entry]) -> list[Topic]:
     """Every topic, sorted by kind and slug. Names that slug alike are one topic, shown
     under the name that sorts first, so 'SYRIA' and 'Syria' share one feed."""
-    grouped: dict[tuple[str, str], tuple[set[str], list[Article]]] = {}
+    grouped: dict[tuple[str, str], tuple[set[str], list[Entry]]] = {}
     for article in articles:
         for kind, (attribute, _) in KINDS.items():
             for name in getattr(article, attribute):

@@ -8,15 +8,15 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import opened, signature
 from .load import Seed, display_name, find_seeds, read_seed
-from .model import Article
+from .model import Article, Entry, index_of
 from .parallel import die_with_parent
 from .parse import Parsed, parse
 from .problems import Problem, sort_key
@@ -77,6 +77,10 @@ FIELD_HELP: dict[str, tuple[str, str]] = {
 }
 
 
+class ChangedDuringBuild(Exception):
+    """A seed was edited between checking it and publishing it."""
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """Everything one run learned: the valid articles and every problem, in report order."""
@@ -86,6 +90,9 @@ class CheckResult:
     problems: tuple[Problem, ...]
     valid_keys: tuple[str, ...] = ()  # the files the articles came from, in check order
     inputs: str = ""  # digest of every seed's path and stat signature: changes with any edit
+    entries: tuple[Entry, ...] = ()  # every valid article, by id, without its content
+    # Records parsed in this run (a cold build uses them instead of the cache).
+    fresh: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def invalid_files(self) -> int:
@@ -281,34 +288,62 @@ def check_paths(
         known: dict[str, Any] = store.get_many("seed", signatures) if store else {}
         todo = [path for key, path in zip(keys, paths, strict=True) if key not in known]
         fresh = dict(zip(map(str, todo), _verdicts(todo, root, progress), strict=True))
-        ids: dict[str, str | None] = {key: value[0] for key, value in known.items()}
+        # Per file: the Entry fields of its record (None if invalid) and its problems.
+        index: dict[str, list[Any] | None] = {key: value[0] for key, value in known.items()}
         found: dict[str, list[tuple[int | None, str, str]]] = {
             key: [(line, where, message) for line, where, message in value[1]]
             for key, value in known.items()
         }
         for key, (record, problems) in fresh.items():
-            ids[key] = record["id"] if record is not None else None
+            index[key] = index_of(record) if record is not None else None
             found[key] = problems
         if store is not None:
-            store.put_many("seed", ((k, signatures[k], (ids[k], found[k])) for k in fresh))
+            store.put_many("seed", ((k, signatures[k], (index[k], found[k])) for k in fresh))
             store.put_many("record", ((k, signatures[k], r) for k, (r, _) in fresh.items() if r))
             store.prune("seed", signatures)
             store.prune("record", signatures)
         digest = hashlib.sha256(json.dumps(sorted(signatures.items())).encode()).hexdigest()
-        result = replace(_assemble(paths, keys, ids, found), inputs=digest)
-        if not articles:
-            return result
-        wanted = {key: signatures[key] for key in result.valid_keys if key not in fresh}
-        records = store.get_many("record", wanted) if store and wanted else {}
-    loaded = []
-    for key in result.valid_keys:
-        record = fresh[key][0] if key in fresh else records.get(key)
-        if record is None:  # cache lost its copy: redo the work for this file
-            record = check_file(Path(key), root)[0]
-        assert record is not None
-        loaded.append(Article.from_record(record))
-    loaded.sort(key=lambda a: a.id)
-    return replace(result, articles=tuple(loaded))
+        ids = {key: value[0] if value else None for key, value in index.items()}
+        result = _assemble(paths, keys, ids, found)
+        entries = []
+        for key in result.valid_keys:
+            value = index[key]
+            assert value is not None
+            entries.append(Entry.from_index(value, key))
+        entries.sort(key=lambda e: e.id)
+        records = {key: record for key, (record, _) in fresh.items() if record is not None}
+        result = replace(result, inputs=digest, entries=tuple(entries), fresh=records)
+    if not articles:
+        return result
+    loaded = load_articles(result.entries, result.fresh, cache_dir, root)
+    return replace(result, articles=tuple(loaded[e.id] for e in result.entries))
+
+
+def load_articles(
+    entries: Iterable[Entry],
+    fresh: Mapping[str, dict[str, Any]],
+    cache_dir: Path | None,
+    root: Path | None,
+) -> dict[str, Article]:
+    """The articles of `entries` by id: from `fresh` (parsed in this run), else from the
+    cache, else parsed again (the cache is an optimisation and may have lost them)."""
+    wanted = [e for e in entries if e.source not in fresh]
+    cached: dict[str, Any] = {}
+    if wanted and cache_dir is not None:
+        with opened(cache_dir) as store:
+            if store is not None:
+                cached = store.get_keys("record", [e.source for e in wanted])
+    loaded: dict[str, Article] = {}
+    for entry in entries:
+        record = fresh.get(entry.source) or cached.get(entry.source)
+        if record is None or index_of(record)[-1] != entry.digest:
+            record = check_file(Path(entry.source), root)[0]
+            if record is None or index_of(record)[-1] != entry.digest:
+                raise ChangedDuringBuild(
+                    f"{entry.source} changed during the build: run publish again"
+                )
+        loaded[entry.id] = Article.from_record(record)
+    return loaded
 
 
 def _assemble(

@@ -12,7 +12,7 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from publisher.build import build
+from publisher.build import Archive, build
 from publisher.config import Settings
 from publisher.validate import CheckResult, check_folder
 
@@ -34,7 +34,7 @@ def corpus(folder: Path) -> Path:
 def build_corpus(seeds: Path, dist: Path, per_feed: int = 5) -> CheckResult:
     result = check_folder(seeds)
     assert result.ok, result.problems
-    build(result.articles, replace(SETTINGS, items_per_feed=per_feed), dist)
+    build(Archive.of(result.articles), replace(SETTINGS, items_per_feed=per_feed), dist)
     return result
 
 

@@ -13,7 +13,7 @@ from xml.etree.ElementTree import Element
 
 import html5lib
 
-from publisher.build import build
+from publisher.build import Archive, build
 from publisher.config import Settings
 from publisher.release import plan_release
 from publisher.validate import check_folder
@@ -79,7 +79,7 @@ def corpus(folder: Path, *, hostile: bool = True, seed: bool = True) -> Path:
 def build_site(seeds: Path, dist: Path, settings: Settings = SETTINGS) -> int:
     result = check_folder(seeds)
     assert result.ok, result.problems
-    return build(result.articles, settings, dist)
+    return build(Archive.of(result.articles), settings, dist)
 
 
 def cut_release(seeds: Path, dist: Path, date: str, settings: Settings = SETTINGS) -> None:
@@ -87,7 +87,7 @@ def cut_release(seeds: Path, dist: Path, date: str, settings: Settings = SETTING
     result = check_folder(seeds)
     assert result.ok, result.problems
     plan = plan_release(result.articles, dist, dt.date.fromisoformat(date))
-    build(result.articles, settings, dist, release=plan)
+    build(Archive.of(result.articles), settings, dist, release=plan)
 
 
 def parse(path: Path) -> Element:

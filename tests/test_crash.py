@@ -54,16 +54,16 @@ def lingering(dist: Path, grace: float = 5.0) -> list[int]:
         time.sleep(0.1)
 
 
-def publish_process(*args: str) -> subprocess.Popen[bytes]:
+def publish_process(*args: str, env: dict[str, str] = ENV) -> subprocess.Popen[bytes]:
     """A build to be killed."""
     return subprocess.Popen(
-        [*COMMAND, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
+        [*COMMAND, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
     )
 
 
-def publish(*args: str) -> None:
+def publish(*args: str, env: dict[str, str] = ENV) -> None:
     """A build that must succeed."""
-    done = subprocess.run([*COMMAND, *args], cwd=ROOT, capture_output=True, env=ENV, timeout=600)
+    done = subprocess.run([*COMMAND, *args], cwd=ROOT, capture_output=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr.decode()
 
 
@@ -80,26 +80,50 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, float]
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["release", "--date", "2026-01-01"]], ids=["build", "release"]
+    ("command", "incremental"),
+    [([], False), (["release", "--date", "2026-01-01"], False), ([], True)],
+    ids=["build", "release", "incremental"],
 )
 def test_killed_build_leaves_dist_exactly_as_it_was(
-    corpus: tuple[Path, Path, float], command: list[str]
+    corpus: tuple[Path, Path, float], command: list[str], incremental: bool
 ) -> None:
+    """Full builds (no cache), releases, and incremental builds (with the cache: from the
+    spare tree, then from hard links) killed at points spread over their duration."""
     seeds, dist, duration = corpus
+    env = ENV
+    first = sorted(seeds.glob("*.txt"))[0]
+    extra = [seeds / "zzzzzz_crash-test.txt"]
+    if incremental:
+        # Time an incremental build that adds 200 articles, then undo it; the killed
+        # builds add 200 others, so neither the spare tree nor the cache has their files.
+        env = {k: v for k, v in ENV.items() if k != "PUBLISHER_NO_CACHE"}
+        publish("--seeds", str(seeds), "--dist", str(dist), "-q", env=env)  # trees known
+        probe = generate(200, seeds, seed=7, start=ARTICLES)
+        started = time.monotonic()
+        publish("--seeds", str(seeds), "--dist", str(dist), "-q", env=env)
+        duration = time.monotonic() - started
+        for path in probe:
+            path.unlink()
+        publish("--seeds", str(seeds), "--dist", str(dist), "-q", env=env)
     before = snapshot(dist)
     # Change the input so a completed build would change dist/.
-    extra = seeds / "zzzzzz_crash-test.txt"
-    first = sorted(seeds.glob("*.txt"))[0]
-    extra.write_text(first.read_text("utf-8").replace("# ", "# Crash test: ", 1), "utf-8")
+    if incremental:
+        extra = generate(200, seeds, seed=8, start=ARTICLES)
+    else:
+        extra[0].write_text(first.read_text("utf-8").replace("# ", "# Crash test: ", 1), "utf-8")
     kills = 0
     try:
         for fraction in (0.05, 0.2, 0.4, 0.6, 0.8, 0.95):
-            process = publish_process(*command, "--seeds", str(seeds), "--dist", str(dist), "-q")
+            process = publish_process(
+                *command, "--seeds", str(seeds), "--dist", str(dist), "-q", env=env
+            )
             time.sleep(duration * fraction)
             if process.poll() is not None:  # finished before the kill: nothing to test here
-                extra.rename(extra.with_suffix(".off"))
-                publish("--seeds", str(seeds), "--dist", str(dist), "-q", "--force")
-                extra.with_suffix(".off").rename(extra)
+                for path in extra:
+                    path.rename(path.with_suffix(".off"))
+                publish("--seeds", str(seeds), "--dist", str(dist), "-q", "--force", env=env)
+                for path in extra:
+                    path.with_suffix(".off").rename(path)
                 before = snapshot(dist)
                 continue
             process.send_signal(signal.SIGKILL)
@@ -109,13 +133,14 @@ def test_killed_build_leaves_dist_exactly_as_it_was(
             assert not lingering(dist), "a worker of the killed build is still running"
         assert kills >= 4, "the build finished before most kill points: the test proved nothing"
         # The next run cleans up after the killed ones and succeeds.
-        publish(*command, "--seeds", str(seeds), "--dist", str(dist), "-q")
+        publish(*command, "--seeds", str(seeds), "--dist", str(dist), "-q", env=env)
         after = snapshot(dist)
         assert after != before
         assert not list(dist.parent.glob(f".{dist.name}.staging-*"))
         assert not list(dist.parent.glob(f".{dist.name}.old-*"))
     finally:
-        extra.unlink()
+        for path in extra:
+            path.unlink()
         publish("--seeds", str(seeds), "--dist", str(dist), "-q")
 
 

@@ -149,8 +149,9 @@ def test_any_valid_article_gives_well_formed_feeds_and_a_valid_page(
     errors = [e.message for e in validator().iter_errors(record)]
     assume(not errors)  # only articles that pass validation reach the feed builders
     article = Article.from_record(record)
-    writer = FeedWriter(replace(Settings(), items_per_feed=1), render_article)
-    feed = Feed("all", "Fuzz", "Fuzz feed", "", (article,))
+    load = {article.id: article}.__getitem__
+    writer = FeedWriter(replace(Settings(), items_per_feed=1), render_article, load)
+    feed = Feed("all", "Fuzz", "Fuzz feed", "", (article,))  # type: ignore[arg-type]
     for path, data in writer.documents(feed):
         if path.endswith(".json"):
             item = json.loads(data)["items"][0]
@@ -159,7 +160,7 @@ def test_any_valid_article_gives_well_formed_feeds_and_a_valid_page(
             root = etree.fromstring(data)  # well-formed XML, or this raises
             assert root is not None
     topics = {topic.key: topic for topic in topics_of([article])}
-    _, page = Site(Settings(), render_article).article(article, feed, topics)
+    _, page = Site(Settings(), render_article, load).article(article, feed, topics)
     strict = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     document = strict.parse(page.decode("utf-8"))  # raises on any HTML5 parse error
     assert document.find(".//h1") is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build import build
+from publisher.build import Archive, build
 from publisher.config import load_settings
 from publisher.validate import check_folder
 
@@ -35,7 +35,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 def test_feeds_match_golden_files(tmp_path: Path) -> None:
     result = check_folder(SEEDS)
     assert result.ok, result.problems
-    build(result.articles, load_settings(ROOT / "pyproject.toml"), tmp_path / "dist")
+    build(Archive.of(result.articles), load_settings(ROOT / "pyproject.toml"), tmp_path / "dist")
     built = tree(tmp_path / "dist" / "feeds")
     if os.environ.get("UPDATE_GOLDEN"):
         shutil.rmtree(GOLDEN / "feeds", ignore_errors=True)

@@ -402,7 +402,7 @@ def test_sanitiser_keeps_only_absolute_urls() -> None:
 def test_committed_dist_is_what_publish_builds(tmp_path: Path) -> None:
     """dist/ in the repository is the published site: `publish` on a clean checkout must
     change nothing in it. Builds into tmp (with the committed releases) and compares."""
-    from publisher.build import build
+    from publisher.build import Archive, build
     from publisher.config import load_settings
     from publisher.validate import check_folder
 
@@ -417,7 +417,7 @@ def test_committed_dist_is_what_publish_builds(tmp_path: Path) -> None:
         shutil.copy(committed / MARKER, out / MARKER)
     result = check_folder(SEEDS)
     assert result.ok, result.problems
-    build(result.articles, load_settings(ROOT / "pyproject.toml"), out)
+    build(Archive.of(result.articles), load_settings(ROOT / "pyproject.toml"), out)
     built, published = tree(out), tree(committed)
     assert sorted(built) == sorted(published), "run `publish` and commit dist/"
     stale = [name for name, data in built.items() if published[name] != data]

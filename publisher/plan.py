@@ -1,0 +1,167 @@
+"""Every file a build publishes, each with a key that changes whenever its bytes would.
+
+A build first lists its outputs without making them: which paths, which articles they
+show, and a key computed from everything that decides their bytes (the tool and the
+settings, the paths and neighbours of the page, and the digest of every article shown).
+An output whose key equals the key of the file already in the tree is kept as it is, so
+a rebuild after one edit makes only the few files that show that article. The keys must
+cover every input of a producer: tests/test_incremental.py compares incremental builds
+with cold ones after random sequences of changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import site as pages  # PAGE_SIZE read at build time (tests shrink it)
+from .cache import build_fingerprint
+from .config import Settings
+from .feeds import Document, Feed, FeedWriter, documents, site_feeds
+from .model import Entry
+from .site import ASSETS, RELEASES_PAGE, Site, asset, list_page
+from .topics import Topic, chronological, topics_of
+
+
+@dataclass(frozen=True)
+class Makers:
+    """The producers of one build process (each keeps per-article caches)."""
+
+    feeds: FeedWriter
+    site: Site
+    root: Path  # the staging folder (the releases page reads the releases in it)
+
+
+Made = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Files made together (a feed document in its three formats, or one page)."""
+
+    paths: tuple[str, ...]
+    key: str  # "" for an output made by every build
+    shows: tuple[str, ...]  # ids of the articles whose content it needs
+    make: Callable[[Makers], Made]
+    cost: float  # rough relative cost, to share the work between processes
+
+
+@dataclass(frozen=True)
+class Plan:
+    feeds: tuple[Feed, ...]
+    topics: tuple[Topic, ...]
+    units: tuple[Unit, ...]
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def _digests(entries: Sequence[Entry]) -> tuple[tuple[str, str], ...]:
+    return tuple((e.id, e.digest) for e in entries)
+
+
+def _position(document: Document) -> tuple[int | None, int | None, int | None]:
+    """What a document's links to its neighbours depend on."""
+    return document.number, document.older, document.newer
+
+
+def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
+    ordered = chronological(entries)
+    topics = tuple(topics_of(ordered))
+    feeds = tuple(site_feeds(ordered, topics, settings))
+    main = feeds[0]
+    salt = (build_fingerprint(), repr(settings))
+    units: list[Unit] = []
+
+    for name in ASSETS:
+        units.append(Unit((name,), _key(salt, "asset", name), (), _asset(name), 0.1))
+
+    for feed in feeds:
+        for document in documents(feed, settings.items_per_feed):
+            light = document.number is not None
+            key = _key(
+                salt,
+                "feed",
+                feed.key,
+                feed.title,
+                feed.description,
+                feed.page,
+                _position(document),
+                _digests(document.entries),
+            )
+            paths = tuple(feed.path(fmt, document.number) for fmt in ("atom", "rss", "json"))
+            ids = tuple(e.id for e in document.entries)
+            cost = len(ids) * (1.0 if light else 2.0)
+            units.append(Unit(paths, key, ids, _feed_document(document), cost))
+
+    groups: dict[str, list[Topic]] = {}
+    for topic in topics:  # already in kind order, then slug order
+        groups.setdefault(f"{topic.label}s", []).append(topic)
+    by_key = {feed.key: feed for feed in feeds}
+    topic_list = tuple((t.key, t.name, t.label, len(t.articles)) for t in topics)
+    for document in documents(main, pages.PAGE_SIZE):
+        # The first page shows the counts of the archive and of every topic.
+        summary = (len(main.articles), topic_list) if document.number is None else None
+        key = _key(salt, "index", _position(document), _digests(document.entries), summary)
+        context = {"main": main, "topic_groups": list(groups.items()), "by_key": by_key}
+        units.append(_list_unit(main, "index.html", document, key, context))
+    for topic in topics:
+        feed = by_key[topic.key]
+        for document in documents(feed, pages.PAGE_SIZE):
+            count = len(topic.articles) if document.number is None else None
+            key = _key(
+                salt,
+                "topic",
+                topic.key,
+                topic.name,
+                feed.title,
+                _position(document),
+                _digests(document.entries),
+                count,
+            )
+            units.append(_list_unit(feed, "topic.html", document, key, {"topic": topic}))
+
+    keyed = {topic.key: topic for topic in topics}
+    for entry in main.articles:
+        path = f"articles/{entry.id}/index.html"
+        key = _key(salt, "article", entry.id, entry.digest)
+        units.append(Unit((path,), key, (entry.id,), _article(entry.id, main, keyed), 1.0))
+
+    units.append(Unit((RELEASES_PAGE,), "", (), _releases(main), 0.1))
+    return Plan(feeds, topics, tuple(units))
+
+
+# Producers: closures over what each unit shows (the build forks, so they need not pickle).
+
+
+def _asset(name: str) -> Callable[[Makers], Made]:
+    return lambda makers: [(name, asset(name))]
+
+
+def _feed_document(document: Document) -> Callable[[Makers], Made]:
+    return lambda makers: makers.feeds.document(document)
+
+
+def _list_unit(
+    feed: Feed, template: str, document: Document, key: str, context: dict[str, object]
+) -> Unit:
+    def make(makers: Makers) -> Made:
+        return [makers.site.list_page(feed, template, document, **context)]
+
+    path = list_page(document) + "index.html"
+    ids = tuple(e.id for e in document.entries)
+    return Unit((path,), key, ids, make, len(ids) * 0.25)
+
+
+def _article(article_id: str, main: Feed, topics: dict[str, Topic]) -> Callable[[Makers], Made]:
+    def make(makers: Makers) -> Made:
+        return [makers.site.article(makers.feeds.load(article_id), main, topics)]
+
+    return make
+
+
+def _releases(main: Feed) -> Callable[[Makers], Made]:
+    return lambda makers: [makers.site.releases(main, makers.root)]
