@@ -79,6 +79,11 @@ def build(
             else:
                 staging.keys.update((path, "") for path in unit.paths)
             todo.append(unit)
+        todo.extend(
+            planned.page(article_id)
+            for path, key, article_id in planned.pages
+            if not staging.current(path, key)
+        )
         by_id = {entry.id: entry for entry in archive.entries}
         shown = sorted({article_id for unit in todo for article_id in unit.shows})
         articles = archive.load([by_id[article_id] for article_id in shown])

@@ -12,19 +12,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO
 
 import click
 
 from . import __version__
 from .cache import build_stamp, record_build, up_to_date
 from .config import Settings, load_settings
-from .load import read_seed
+from .load import read_seed, scan_seeds
 from .model import Article, Entry
 from .parse import parse
 from .problems import Problem, UsageError
 from .report import FORMATS, REPORTERS, summary
-from .validate import ChangedDuringBuild, CheckResult, check_folder, check_record, load_articles
+from .validate import (
+    ChangedDuringBuild,
+    CheckResult,
+    check_folder,
+    check_record,
+    load_articles,
+    seed_signatures,
+)
 
 if TYPE_CHECKING:
     from .build import Archive
@@ -155,11 +162,20 @@ class TerminalProgress:
             self.bar, self.what = None, ""
 
 
-def check(options: Options, *, articles: bool = True) -> CheckResult:
+def check(
+    options: Options,
+    *,
+    articles: bool = True,
+    signed: tuple[dict[str, str], str] | None = None,
+) -> CheckResult:
     progress = TerminalProgress(not options.quiet)
     try:
         return check_folder(
-            options.seeds, cache_dir=options.cache, articles=articles, progress=progress
+            options.seeds,
+            cache_dir=options.cache,
+            articles=articles,
+            progress=progress,
+            signed=signed,
         )
     except UsageError as exc:
         _usage_error(str(exc))
@@ -194,7 +210,10 @@ def main(
     """
     if ctx.invoked_subcommand is not None:
         return
-    result = check(options, articles=False)  # records stay in the cache until needed
+    signed = None if validate or force else unchanged(options)
+    if signed is True:
+        return
+    result = check(options, articles=False, signed=signed or None)  # records stay in the cache
     if validate:
         result = with_release_problems(result, options.dist)
     if validate or not result.ok:
@@ -232,6 +251,25 @@ def main(
         progress.close()
     if not options.quiet:
         click.echo(f"{summary(result)}; wrote {written} files to {options.dist}")
+
+
+def unchanged(options: Options) -> Literal[True] | tuple[dict[str, str], str] | None:
+    """True when no seed, setting or part of the tool changed since the last build of DIST
+    (recorded only when every seed was valid): then there is nothing to check. Otherwise
+    the seeds' signatures, for the check (None if the seeds folder is unusable)."""
+    try:
+        paths = scan_seeds(options.seeds)
+    except UsageError:
+        return None  # check() reports it
+    signed = seed_signatures(paths)
+    stamp = build_stamp(options.dist, signed[1], options.settings)
+    if not up_to_date(options.cache, stamp):
+        return signed
+    if not options.quiet:
+        click.echo(
+            f"{len(paths)} seeds unchanged since the last build; {options.dist} is up to date"
+        )
+    return True
 
 
 def archive(result: CheckResult, options: Options) -> Archive:

@@ -56,6 +56,9 @@ class Staging:
         self.base: Path | None = None  # a tree to hard-link unchanged files from
         self.linkable: dict[str, str] = {}  # its generated files -> their keys
         self.keys: dict[str, str] = {}  # what this build's tree holds: path -> key
+        # A fresh build also hard-links every file it writes into a twin tree, which
+        # becomes the spare: the next build then starts from a complete tree.
+        self.twin: Path | None = None
         self._folders: set[Path] = set()
 
     def _folder(self, path: Path) -> None:
@@ -85,6 +88,10 @@ class Staging:
             handle = path.open("xb")
         with handle:
             handle.write(payload)
+        if self.twin is not None:
+            copy = self.twin / relative
+            self._folder(copy)
+            os.link(path, copy)
 
     def current(self, relative: str, key: str) -> bool:
         """Record that this build's tree holds `relative` made from `key`; True when the
@@ -183,7 +190,7 @@ def remove_in_background(path: Path) -> None:
 
 def _clean_stale(target: Path) -> None:
     name = glob.escape(target.name)
-    for pattern in (".staging-*", ".trash-*"):
+    for pattern in (".staging-*", ".twin-*", ".trash-*"):
         for path in target.parent.glob(f".{name}{pattern}"):
             if pattern == ".trash-*":
                 remove_in_background(path)
@@ -341,6 +348,9 @@ def staged(
             if spare.exists():
                 _discard(spare, target)
             staging.root.mkdir(parents=True)
+            if live is None and trees.file is not None:
+                staging.twin = target.parent / f".{target.name}.twin-{os.getpid()}"
+                staging.twin.mkdir()
         if live is not None:
             staging.base, staging.linkable = target, live
         try:
@@ -350,6 +360,8 @@ def staged(
             staging.prune()
         except BaseException:
             _discard(staging.root, target)
+            if staging.twin is not None:
+                _discard(staging.twin, target)
             raise
         _commit(staging, trees, live)
 
@@ -373,6 +385,14 @@ def _commit(staging: Staging, trees: Trees, live: dict[str, str] | None) -> None
         if target.exists():
             target.rename(old)
         staging.root.rename(target)
+    if staging.twin is not None:  # a fresh build: its twin is the spare
+        if old.exists():
+            _discard(old, target)
+        if spare.exists():
+            _discard(spare, target)
+        staging.twin.rename(spare)
+        trees.save(live=(target, staging.keys), spare=(spare, staging.keys))
+        return
     if not old.exists():
         trees.save(live=(target, staging.keys))
         return

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import site as pages  # PAGE_SIZE read at build time (tests shrink it)
+from . import site as site_module  # PAGE_SIZE read at build time (tests shrink it)
 from .cache import build_fingerprint
 from .config import Settings
 from .feeds import Document, Feed, FeedWriter, documents, site_feeds
@@ -53,14 +53,23 @@ class Plan:
     feeds: tuple[Feed, ...]
     topics: tuple[Topic, ...]
     units: tuple[Unit, ...]
+    # Article pages, one per article, as (path, key, article id): a Unit is made only for
+    # the pages a build must write (see `page`), as most rebuilds keep all but a few.
+    pages: tuple[tuple[str, str, str], ...]
+
+    def page(self, article_id: str) -> Unit:
+        path = f"articles/{article_id}/index.html"
+        keyed = {topic.key: topic for topic in self.topics}
+        return Unit((path,), "", (article_id,), _article(article_id, self.feeds[0], keyed), 1.0)
 
 
 def _key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
-def _digests(entries: Sequence[Entry]) -> tuple[tuple[str, str], ...]:
-    return tuple((e.id, e.digest) for e in entries)
+def _digests(entries: Sequence[Entry]) -> str:
+    """The articles shown, in order (a digest covers the whole record, id included)."""
+    return ",".join([e.digest for e in entries])
 
 
 def _position(document: Document) -> tuple[int | None, int | None, int | None]:
@@ -73,7 +82,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
     topics = tuple(topics_of(ordered))
     feeds = tuple(site_feeds(ordered, topics, settings))
     main = feeds[0]
-    salt = (build_fingerprint(), repr(settings))
+    salt = _key(build_fingerprint(), repr(settings))
     units: list[Unit] = []
 
     for name in ASSETS:
@@ -102,7 +111,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
         groups.setdefault(f"{topic.label}s", []).append(topic)
     by_key = {feed.key: feed for feed in feeds}
     topic_list = tuple((t.key, t.name, t.label, len(t.articles)) for t in topics)
-    for document in documents(main, pages.PAGE_SIZE):
+    for document in documents(main, site_module.PAGE_SIZE):
         # The first page shows the counts of the archive and of every topic.
         summary = (len(main.articles), topic_list) if document.number is None else None
         key = _key(salt, "index", _position(document), _digests(document.entries), summary)
@@ -110,7 +119,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
         units.append(_list_unit(main, "index.html", document, key, context))
     for topic in topics:
         feed = by_key[topic.key]
-        for document in documents(feed, pages.PAGE_SIZE):
+        for document in documents(feed, site_module.PAGE_SIZE):
             count = len(topic.articles) if document.number is None else None
             key = _key(
                 salt,
@@ -124,14 +133,12 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
             )
             units.append(_list_unit(feed, "topic.html", document, key, {"topic": topic}))
 
-    keyed = {topic.key: topic for topic in topics}
-    for entry in main.articles:
-        path = f"articles/{entry.id}/index.html"
-        key = _key(salt, "article", entry.id, entry.digest)
-        units.append(Unit((path,), key, (entry.id,), _article(entry.id, main, keyed), 1.0))
-
+    # An article page shows that article alone.
+    pages = tuple(
+        (f"articles/{e.id}/index.html", f"{salt}:{e.digest}", e.id) for e in main.articles
+    )
     units.append(Unit((RELEASES_PAGE,), "", (), _releases(main), 0.1))
-    return Plan(feeds, topics, tuple(units))
+    return Plan(feeds, topics, tuple(units), pages)
 
 
 # Producers: closures over what each unit shows (the build forks, so they need not pickle).

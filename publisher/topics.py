@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import TOPIC_FIELDS, Entry
 
@@ -19,6 +20,7 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 
+@lru_cache(maxsize=65536)  # a few hundred names, each met thousands of times
 def slugify(name: str) -> str:
     """ASCII slug for file names and URLs; names with no ASCII letters get a short hash."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -49,8 +51,9 @@ def chronological(articles: Iterable[Entry]) -> tuple[Entry, ...]:
 
 
 def topics_of(articles: Sequence[Entry]) -> list[Topic]:
-    """Every topic, sorted by kind and slug. Names that slug alike are one topic, shown
-    under the name that sorts first, so 'SYRIA' and 'Syria' share one feed."""
+    """Every topic, sorted by kind and slug, for `articles` in chronological order (its
+    articles keep that order). Names that slug alike are one topic, shown under the name
+    that sorts first, so 'SYRIA' and 'Syria' share one feed."""
     grouped: dict[tuple[str, str], tuple[set[str], list[Entry]]] = {}
     for article in articles:
         for kind, (attribute, _) in KINDS.items():
@@ -61,7 +64,7 @@ def topics_of(articles: Sequence[Entry]) -> list[Topic]:
                     members.append(article)
     order = list(KINDS)
     return [
-        Topic(kind, slug, min(names), chronological(members))
+        Topic(kind, slug, min(names), tuple(members))
         for (kind, slug), (names, members) in sorted(
             grouped.items(), key=lambda item: (order.index(item[0][0]), item[0][1])
         )

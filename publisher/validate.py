@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import opened, signature
-from .load import Seed, display_name, find_seeds, read_seed
+from .cache import opened, stat_signature
+from .load import Seed, display_name, read_seed, scan_seeds
 from .model import Article, Entry, index_of
 from .parallel import die_with_parent
 from .parse import Parsed, parse
@@ -267,12 +267,13 @@ def _verdicts(
 
 
 def check_paths(
-    paths: Sequence[Path],
+    paths: Sequence[Path | str],
     root: Path | None = None,
     cache_dir: Path | None = None,
     *,
     articles: bool = True,
     progress: Progress = silent,
+    signed: tuple[dict[str, str], str] | None = None,
 ) -> CheckResult:
     """Load, parse and validate every file; collect every problem, including duplicate ids.
 
@@ -281,12 +282,10 @@ def check_paths(
     `articles=False` (plain validation) the valid records are not even loaded.
     """
     keys = [str(path) for path in paths]
+    signatures, digest = signed or seed_signatures(paths)
     with opened(cache_dir) as store:
-        signatures = {
-            key: json.dumps(signature(path)) for key, path in zip(keys, paths, strict=True)
-        }
         known: dict[str, Any] = store.get_many("seed", signatures) if store else {}
-        todo = [path for key, path in zip(keys, paths, strict=True) if key not in known]
+        todo = [Path(key) for key in keys if key not in known]
         fresh = dict(zip(map(str, todo), _verdicts(todo, root, progress), strict=True))
         # Per file: the Entry fields of its record (None if invalid) and its problems.
         index: dict[str, list[Any] | None] = {key: value[0] for key, value in known.items()}
@@ -302,9 +301,8 @@ def check_paths(
             store.put_many("record", ((k, signatures[k], r) for k, (r, _) in fresh.items() if r))
             store.prune("seed", signatures)
             store.prune("record", signatures)
-        digest = hashlib.sha256(json.dumps(sorted(signatures.items())).encode()).hexdigest()
         ids = {key: value[0] if value else None for key, value in index.items()}
-        result = _assemble(paths, keys, ids, found)
+        result = _assemble(keys, ids, found)
         entries = []
         for key in result.valid_keys:
             value = index[key]
@@ -317,6 +315,14 @@ def check_paths(
         return result
     loaded = load_articles(result.entries, result.fresh, cache_dir, root)
     return replace(result, articles=tuple(loaded[e.id] for e in result.entries))
+
+
+def seed_signatures(paths: Sequence[Path | str]) -> tuple[dict[str, str], str]:
+    """Each seed's stat signature (as the cache keys it), and a digest of them all that
+    changes with any edit, addition, removal or rename."""
+    signatures = {str(path): stat_signature(path) for path in paths}
+    digest = hashlib.sha256(json.dumps(sorted(signatures.items())).encode()).hexdigest()
+    return signatures, digest
 
 
 def load_articles(
@@ -347,7 +353,6 @@ def load_articles(
 
 
 def _assemble(
-    paths: Sequence[Path],
     keys: Sequence[str],
     ids: dict[str, str | None],
     found: dict[str, list[tuple[int | None, str, str]]],
@@ -356,27 +361,29 @@ def _assemble(
     problems: list[Problem] = []
     owners: dict[str, str] = {}
     valid: list[str] = []
-    for key, path in zip(keys, paths, strict=True):
-        name = display_name(path)
-        problems.extend(Problem(name, line, where, message) for line, where, message in found[key])
+    for key in keys:
+        if found[key]:
+            name = display_name(Path(key))
+            problems.extend(Problem(name, line, where, text) for line, where, text in found[key])
         article_id = ids[key]
         if article_id is None:
             continue
         if article_id in owners:
             problems.append(
                 Problem(
-                    name,
+                    display_name(Path(key)),
                     None,
                     "$.id",
-                    f"id {article_id!r} is already used by {owners[article_id]}: "
+                    f"id {article_id!r} is already used by "
+                    f"{display_name(Path(owners[article_id]))}: "
                     "rename one of the two files (or change its JSON 'id')",
                 )
             )
             continue
-        owners[article_id] = name
+        owners[article_id] = key
         valid.append(key)
     problems.sort(key=sort_key)
-    return CheckResult(len(paths), (), tuple(problems), tuple(valid))
+    return CheckResult(len(keys), (), tuple(problems), tuple(valid))
 
 
 def check_folder(
@@ -385,6 +392,11 @@ def check_folder(
     *,
     articles: bool = True,
     progress: Progress = silent,
+    signed: tuple[dict[str, str], str] | None = None,
 ) -> CheckResult:
-    paths = find_seeds(folder)
-    return check_paths(paths, folder, cache_dir, articles=articles, progress=progress)
+    """check_paths for the seeds in `folder`; `signed` is seed_signatures of them when the
+    caller has it already."""
+    paths = list(signed[0]) if signed else scan_seeds(folder)
+    return check_paths(
+        paths, folder, cache_dir, articles=articles, progress=progress, signed=signed
+    )

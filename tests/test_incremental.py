@@ -134,3 +134,22 @@ def test_random_changes_build_exactly(
         publish("--dist", str(cold), "--force")
         assert tree(in_tmp / "dist") == tree(cold), f"step {step} differs from a cold build"
         shutil.rmtree(cold)
+
+
+def test_builds_keep_a_spare_tree_and_rewrite_only_changed_files(project: Path) -> None:
+    """A cold build leaves a spare copy of its tree (hard links) for the next build to
+    start from; an edit then writes only the files that show the edited article, and the
+    tree it replaced becomes the next spare."""
+    publish()
+    dist, spare = project / "dist", project / ".dist.spare"
+    assert tree(spare) == tree(dist)
+    page = dist / f"articles/{SEED.stem.split('_', 1)[1]}/index.html"
+    other = next(p for p in (dist / "articles").glob("*/index.html") if p != page)
+    before = {p: p.stat().st_ino for p in (page, other)}
+    path = project / "seeds" / SEED.name
+    path.write_text(path.read_text("utf-8").replace("Putin", "Mr Putin", 1), "utf-8")
+    output = publish()
+    assert int(re.search(r"wrote (\d+) files", output).group(1)) < 30  # type: ignore[union-attr]
+    assert page.stat().st_ino != before[page]  # rewritten
+    assert other.stat().st_ino == before[other]  # the same file, kept
+    assert "Mr Putin" not in (spare / page.relative_to(dist)).read_text("utf-8")
