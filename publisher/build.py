@@ -7,14 +7,15 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .config import Settings
-from .feeds import FeedWriter
+from .feeds import FeedWriter, Fragments
 from .model import Article, Entry, index_of
 from .output import Staging, staged
 from .parallel import die_with_parent, run_parts
-from .plan import Makers, Unit, plan
+from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
 from .release import ReleasePlan, write_release
 from .render import RenderedArticle, render_article
@@ -61,7 +62,12 @@ def build(
     written. With a `cache` folder, files whose key is unchanged since an earlier build
     are kept (see plan.py and output.staged) unless `fresh`.
 
-    With a `release` plan, also cut that dataset release, in the same atomic swap."""
+    With a `release` plan, also cut that dataset release, in the same atomic swap.
+
+    The work is done in two passes so that no process holds the whole archive: article by
+    article (on every core: render, write the page, make the entries that the documents
+    to write will list), then document by document (splice those entries together).
+    """
     planned = plan(archive.entries, settings)
     with staged(dist, protect, cache, fresh) as staging:
         if release is not None:
@@ -79,48 +85,143 @@ def build(
             else:
                 staging.keys.update((path, "") for path in unit.paths)
             todo.append(unit)
-        todo.extend(
-            planned.page(article_id)
-            for path, key, article_id in planned.pages
-            if not staging.current(path, key)
+        job = Job(
+            staging,
+            settings,
+            archive,
+            planned,
+            pages=frozenset(i for path, key, i in planned.pages if not staging.current(path, key)),
+            needs={
+                needs: frozenset(i for unit in todo if unit.needs == needs for i in unit.shows)
+                for needs in ("light", "full", "item")
+            },
         )
-        by_id = {entry.id: entry for entry in archive.entries}
-        shown = sorted({article_id for unit in todo for article_id in unit.shows})
-        articles = archive.load([by_id[article_id] for article_id in shown])
-        rendered = render_all(list(articles.values()), progress)
-        write_units(staging, settings, todo, articles, rendered, progress)
+        pieces = article_pass(job, progress)
+        write_units(job, todo, pieces, progress)
         return len(staging.written)
 
 
-def render_all(
-    articles: Sequence[Article], progress: Progress = silent
-) -> dict[str, RenderedArticle]:
-    """Every article rendered once, on every core; the parts below fork after this and
-    share the result."""
-    workers = max(1, min(4, os.cpu_count() or 1))
-    if workers == 1 or len(articles) < 200:
-        return {a.id: render_article(a) for a in articles}
-    result: dict[str, RenderedArticle] = {}
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
-        rendered = pool.map(render_article, articles, chunksize=64)
-        for article, html in zip(articles, rendered, strict=True):
-            result[article.id] = html
-            if len(result) % 256 == 0 or len(result) == len(articles):
-                progress("rendering", len(result), len(articles))
-    return result
+@dataclass(frozen=True)
+class Pieces:
+    """What the documents being written need of one article, made where it was rendered."""
+
+    light: Fragments | None
+    full: Fragments | None
+    item: str | None  # its entry in a list page
+
+
+@dataclass(frozen=True)
+class Job:
+    staging: Staging
+    settings: Settings
+    archive: Archive
+    plan: Plan
+    pages: frozenset[str]  # ids of the articles whose page must be written
+    needs: dict[str, frozenset[str]]  # "light", "full", "item" -> ids of the articles
+
+    @cached_property
+    def by_id(self) -> dict[str, Entry]:
+        return {entry.id: entry for entry in self.archive.entries}
+
+    def loader(self) -> Callable[[str], Article]:
+        """Articles one at a time, for what the article pass did not make (none, normally)."""
+        return lambda article_id: self.archive.load([self.by_id[article_id]])[article_id]
+
+
+CHUNK = 250  # articles per task of the article pass
+_job: Job | None = None  # the job of this process's article pass (pool workers fork it)
+
+
+def article_pass(job: Job, progress: Progress = silent) -> dict[str, Pieces]:
+    """Render every article that the build needs, write its page if it must be written,
+    and make its entries for the documents to write; on every core when there are many.
+    Returns the entries by article id; the articles themselves are not kept."""
+    global _job
+    job.by_id  # noqa: B018 - made once here, before the workers fork
+    wanted = set(job.pages).union(*job.needs.values())
+    ids = [entry.id for entry in job.archive.entries if entry.id in wanted]
+    chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    workers = max(1, min(2, os.cpu_count() or 1))
+    pieces: dict[str, Pieces] = {}
+    written: list[str] = []
+    before = set(job.staging.written)
+    _job = job
+    try:
+        if workers == 1 or len(chunks) < 2:
+            results: Iterable[tuple[dict[str, Pieces], list[str]]] = map(_article_chunk, chunks)
+            for made, paths in results:
+                pieces.update(made)
+                written.extend(paths)
+        else:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(
+                workers, mp_context=context, initializer=die_with_parent
+            ) as pool:
+                for made, paths in pool.map(_article_chunk, chunks):
+                    pieces.update(made)
+                    written.extend(paths)
+                    progress("articles", len(pieces), len(ids))
+    finally:
+        _job = None
+    overlap = before.intersection(written)
+    if overlap or len(set(written)) != len(written):
+        raise ValueError(f"written twice in one build: {sorted(overlap)[:3]}")
+    job.staging.written.update(written)
+    return pieces
+
+
+def _article_chunk(ids: list[str]) -> tuple[dict[str, Pieces], list[str]]:
+    job = _job
+    assert job is not None
+    articles = job.archive.load([job.by_id[i] for i in ids])
+    rendered = {article_id: render_article(article) for article_id, article in articles.items()}
+
+    def render(article: Article) -> RenderedArticle:
+        return rendered[article.id]
+
+    feeds = FeedWriter(job.settings, render, articles.__getitem__)
+    site = _site(job)
+    site.render, site.load = render, articles.__getitem__
+    main = job.plan.feeds[0]
+    topics = {topic.key: topic for topic in job.plan.topics}
+    light, full, item = job.needs["light"], job.needs["full"], job.needs["item"]
+    made: dict[str, Pieces] = {}
+    written: list[str] = []
+    for article_id in ids:
+        article = articles[article_id]
+        if article_id in job.pages:
+            path, data = site.article(article, main, topics)
+            job.staging.write(path, data)
+            written.append(path)
+        made[article_id] = Pieces(
+            feeds.light(article) if article_id in light else None,
+            feeds.full(article) if article_id in full else None,
+            site.item(article) if article_id in item else None,
+        )
+    return made, written
+
+
+_sites: dict[tuple[int, str], Site] = {}  # per process and settings: templates loaded once
+
+
+def _site(job: Job) -> Site:
+    key = (os.getpid(), repr(job.settings))
+    site = _sites.get(key)
+    if site is None:
+        _sites.clear()
+        site = _sites[key] = Site(job.settings, render_article, job.loader())
+    return site
 
 
 def write_units(
-    staging: Staging,
-    settings: Settings,
+    job: Job,
     units: Sequence[Unit],
-    articles: dict[str, Article],
-    rendered: dict[str, RenderedArticle],
+    pieces: dict[str, Pieces],
     progress: Progress = silent,
 ) -> None:
-    """Make `units` into the staging folder, shared by estimated cost between processes
-    when there is enough work."""
+    """Make the documents of `units` from the pieces of the article pass, shared by
+    estimated cost between processes when there is enough work."""
+    staging, settings = job.staging, job.settings
     total = sum(unit.cost for unit in units)
     workers = max(1, min(2, os.cpu_count() or 1)) if total >= PARALLEL_FROM else 1
     shares: list[list[Unit]] = [[] for _ in range(workers)]
@@ -133,14 +234,14 @@ def write_units(
 
     def part(share: Sequence[Unit]) -> Callable[[], list[str]]:
         def run() -> list[str]:
-            def render(article: Article) -> RenderedArticle:
-                return rendered[article.id]
-
-            makers = Makers(
-                FeedWriter(settings, render, articles.__getitem__),
-                Site(settings, render, articles.__getitem__),
-                staging.root,
-            )
+            load = job.loader()
+            feeds = FeedWriter(settings, render_article, load)
+            site = Site(settings, render_article, load)
+            for article_id, piece in pieces.items():
+                feeds.known(article_id, piece.light, piece.full)
+                if piece.item is not None:
+                    site.entries[article_id] = piece.item
+            makers = Makers(feeds, site, staging.root)
             for unit in share:
                 for path, data in unit.make(makers):
                     staging.write(path, data)

@@ -178,6 +178,16 @@ class Cache:
                 ),
             )
 
+    def put_raw(self, kind: str, items: Iterable[tuple[str, str, bytes]]) -> None:
+        """put_many for values already serialised as JSON."""
+        if self.broken:
+            return
+        with contextlib.suppress(sqlite3.Error), self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                ((kind, key, sig, value) for key, sig, value in items),
+            )
+
     def prune(self, kind: str, keep: Iterable[str]) -> None:
         """Forget entries of `kind` whose key is not in `keep` (deleted seeds)."""
         if self.broken:

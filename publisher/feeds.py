@@ -194,10 +194,7 @@ class FeedWriter:
         """
         feed, number = document.feed, document.number
         light = number is not None
-        entries = [
-            self.light(self.load(e.id)) if light else self.full(self.load(e.id))
-            for e in document.entries
-        ]
+        entries = [self.entry(e.id, light) for e in document.entries]
         atom_head, rss_head = self.headers(document)
         return [
             (
@@ -212,6 +209,21 @@ class FeedWriter:
         ]
 
     # -- entries --------------------------------------------------------------------------
+
+    def entry(self, article_id: str, light: bool) -> Fragments:
+        """An article's light or full entry, made earlier (see `known`) or now."""
+        found = (self._light if light else self._full).get(article_id)
+        if found is None:
+            article = self.load(article_id)
+            found = self.light(article) if light else self.full(article)
+        return found
+
+    def known(self, article_id: str, light: Fragments | None, full: Fragments | None) -> None:
+        """Entries made elsewhere (in the process that rendered the article)."""
+        if light is not None:
+            self._light[article_id] = light
+        if full is not None:
+            self._full[article_id] = full
 
     def full(self, article: Article) -> Fragments:
         fragments = self._full.get(article.id)

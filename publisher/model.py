@@ -140,9 +140,11 @@ class Entry:
         )
 
 
-def index_of(record: dict[str, Any]) -> list[Any]:
-    """The Entry fields of a valid record, as plain JSON (the cache stores this)."""
-    canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+def index_of(record: dict[str, Any], canonical: bytes | None = None) -> list[Any]:
+    """The Entry fields of a valid record, as plain JSON (the cache stores this);
+    `canonical` is the record as orjson writes it with sorted keys, if already made."""
+    if canonical is None:
+        canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
     return [
         record["id"],
         record["published"],

@@ -43,7 +43,8 @@ class Unit:
 
     paths: tuple[str, ...]
     key: str  # "" for an output made by every build
-    shows: tuple[str, ...]  # ids of the articles whose content it needs
+    shows: tuple[str, ...]  # ids of the articles it lists
+    needs: str  # what of each: "full" or "light" feed entries, "item" (list pages), ""
     make: Callable[[Makers], Made]
     cost: float  # rough relative cost, to share the work between processes
 
@@ -53,14 +54,9 @@ class Plan:
     feeds: tuple[Feed, ...]
     topics: tuple[Topic, ...]
     units: tuple[Unit, ...]
-    # Article pages, one per article, as (path, key, article id): a Unit is made only for
-    # the pages a build must write (see `page`), as most rebuilds keep all but a few.
+    # Article pages, one per article, as (path, key, article id): made article by article
+    # (build.py), and most rebuilds keep all but a few.
     pages: tuple[tuple[str, str, str], ...]
-
-    def page(self, article_id: str) -> Unit:
-        path = f"articles/{article_id}/index.html"
-        keyed = {topic.key: topic for topic in self.topics}
-        return Unit((path,), "", (article_id,), _article(article_id, self.feeds[0], keyed), 1.0)
 
 
 def _key(*parts: object) -> str:
@@ -86,7 +82,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
     units: list[Unit] = []
 
     for name in ASSETS:
-        units.append(Unit((name,), _key(salt, "asset", name), (), _asset(name), 0.1))
+        units.append(Unit((name,), _key(salt, "asset", name), (), "", _asset(name), 0.1))
 
     for feed in feeds:
         for document in documents(feed, settings.items_per_feed):
@@ -103,8 +99,8 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
             )
             paths = tuple(feed.path(fmt, document.number) for fmt in ("atom", "rss", "json"))
             ids = tuple(e.id for e in document.entries)
-            cost = len(ids) * (1.0 if light else 2.0)
-            units.append(Unit(paths, key, ids, _feed_document(document), cost))
+            needs, cost = ("light", 0.3) if light else ("full", 0.5)
+            units.append(Unit(paths, key, ids, needs, _feed_document(document), len(ids) * cost))
 
     groups: dict[str, list[Topic]] = {}
     for topic in topics:  # already in kind order, then slug order
@@ -137,7 +133,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
     pages = tuple(
         (f"articles/{e.id}/index.html", f"{salt}:{e.digest}", e.id) for e in main.articles
     )
-    units.append(Unit((RELEASES_PAGE,), "", (), _releases(main), 0.1))
+    units.append(Unit((RELEASES_PAGE,), "", (), "", _releases(main), 0.1))
     return Plan(feeds, topics, tuple(units), pages)
 
 
@@ -160,14 +156,7 @@ def _list_unit(
 
     path = list_page(document) + "index.html"
     ids = tuple(e.id for e in document.entries)
-    return Unit((path,), key, ids, make, len(ids) * 0.25)
-
-
-def _article(article_id: str, main: Feed, topics: dict[str, Topic]) -> Callable[[Makers], Made]:
-    def make(makers: Makers) -> Made:
-        return [makers.site.article(makers.feeds.load(article_id), main, topics)]
-
-    return make
+    return Unit((path,), key, ids, "item", make, len(ids) * 0.1)
 
 
 def _releases(main: Feed) -> Callable[[Makers], Made]:

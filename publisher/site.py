@@ -233,12 +233,16 @@ class Site:
     def feed_links(self, root: str, feed: Feed) -> Markup:
         return self.piece("subscribe", feed, root, key=(feed.key, root))
 
+    def item(self, article: Article) -> str:
+        """An article's entry in a list page, from its link target on (see `items`)."""
+        return str(self.piece_uncached("entry", article))
+
     def items(self, document: Document, root: str) -> Markup:
         """The list items of a list page's articles."""
         parts = []
         for entry in document.entries:
             if entry.id not in self.entries:
-                self.entries[entry.id] = str(self.piece_uncached("entry", self.load(entry.id)))
+                self.entries[entry.id] = self.item(self.load(entry.id))
             parts.append(self.ENTRY_START + root + self.entries[entry.id])
         return Markup("\n".join(parts))
 

@@ -8,11 +8,13 @@ import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from .cache import opened, stat_signature
 from .load import Seed, display_name, read_seed, scan_seeds
@@ -91,8 +93,8 @@ class CheckResult:
     valid_keys: tuple[str, ...] = ()  # the files the articles came from, in check order
     inputs: str = ""  # digest of every seed's path and stat signature: changes with any edit
     entries: tuple[Entry, ...] = ()  # every valid article, by id, without its content
-    # Records parsed in this run (a cold build uses them instead of the cache).
-    fresh: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # Records (JSON) parsed in this run and not cached (no cache, or a broken one).
+    fresh: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def invalid_files(self) -> int:
@@ -112,9 +114,12 @@ def json_path(path: Iterable[Any]) -> str:
 
 def _bad_character(value: str) -> str:
     for char in value:
+        code = ord(char)
+        if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+            return f"U+{code:04X} (a Unicode noncharacter, which XML and HTML refuse)"
         if unicodedata.category(char) in ("Cc", "Cf") and char not in "\t\n":
             name = unicodedata.name(char, "control character")
-            return f"U+{ord(char):04X} ({name.lower()})"
+            return f"U+{code:04X} ({name.lower()})"
     return "a character that is not allowed"
 
 
@@ -144,7 +149,7 @@ def explain(error: ValidationError, kind: str) -> tuple[str, str] | None:
             )
         case "format":
             if error.validator_value == "date":
-                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                if not re.fullmatch(r"(19|20)\d{2}-\d{2}-\d{2}", value):
                     return None  # the pattern error says how to write it
                 return field, f"{label} {value!r} is not a real calendar date: {json_hint}"
             return field, f"{label} {value!r} is not a valid {error.validator_value}: {json_hint}"
@@ -166,8 +171,11 @@ def explain(error: ValidationError, kind: str) -> tuple[str, str] | None:
                 f"{label}: {value!r} contains ';', which separates list items in the CSV "
                 "dataset release: write it without ';' (use ',' or '/' instead)"
             )
-        case "pattern" if isinstance(value, str) and str(rule).startswith("^[0-9]{4}"):
-            return field, f"{label} {value!r} must be written as YYYY-MM-DD: {json_hint}"
+        case "pattern" if isinstance(value, str) and str(rule).startswith("^(?:19|20)"):
+            return field, (
+                f"{label} {value!r} must be a date from 1900 to 2099 written as YYYY-MM-DD: "
+                f"{json_hint}"
+            )
         case "pattern" if isinstance(value, str) and field == "original_source_url":
             return field, f"{label} {value!r} must start with http:// or https://"
         case "pattern" if isinstance(value, str):
@@ -212,6 +220,9 @@ def check_record(parsed: Parsed, seed: Seed) -> list[Problem]:
             path = json_path(leaf.absolute_path) if leaf.validator != "required" else f"$.{field}"
             line = parsed.lines.get(field)
             problems.setdefault((path, message), Problem(seed.name, line, path, message))
+    if not problems:  # the validators disagree: fail closed, never publish it
+        message = "does not match schema/article.schema.json: check every field against it"
+        return [Problem(seed.name, None, "$", message)]
     return list(problems.values())
 
 
@@ -244,26 +255,42 @@ def check_file(path: Path, root: Path | None = None) -> Verdict:
     return parsed.record, []
 
 
-def _check_chunk(chunk: list[tuple[Path, Path | None]]) -> list[Verdict]:
-    return [check_file(path, root) for path, root in chunk]
+# A file's verdict as the check passes it on: the Entry fields of its record (None if
+# invalid), its problems, and the record as JSON (to be cached, not kept in memory).
+Checked = tuple[list[Any] | None, list[tuple[int | None, str, str]], bytes | None]
+
+
+def _checked(path: Path, root: Path | None) -> Checked:
+    record, problems = check_file(path, root)
+    if record is None:
+        return None, problems, None
+    blob = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    return index_of(record, blob), problems, blob
+
+
+def _check_chunk(chunk: list[tuple[Path, Path | None]]) -> list[Checked]:
+    return [_checked(path, root) for path, root in chunk]
 
 
 def _verdicts(
     paths: Sequence[Path], root: Path | None, progress: Progress = silent
-) -> list[Verdict]:
-    """check_file for every path, on every core when there are many."""
+) -> Iterator[list[tuple[Path, Checked]]]:
+    """_checked for every path, on every core when there are many, in batches as they
+    complete (so the records can be stored away rather than held)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:
-        return [check_file(path, root) for path in paths]
-    size = max(64, len(paths) // (workers * 8))
-    chunks = [[(p, root) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
+        yield [(path, _checked(path, root)) for path in paths]
+        return
+    size = max(64, min(1000, len(paths) // (workers * 8)))
+    chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork")
-    verdicts: list[Verdict] = []
+    done = 0
     with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
-        for chunk in pool.map(_check_chunk, chunks):
-            verdicts.extend(chunk)
-            progress("checking", len(verdicts), len(paths))
-    return verdicts
+        work = ([(path, root) for path in chunk] for chunk in chunks)
+        for chunk, verdicts in zip(chunks, pool.map(_check_chunk, work), strict=True):
+            done += len(chunk)
+            progress("checking", done, len(paths))
+            yield list(zip(chunk, verdicts, strict=True))
 
 
 def check_paths(
@@ -286,19 +313,26 @@ def check_paths(
     with opened(cache_dir) as store:
         known: dict[str, Any] = store.get_many("seed", signatures) if store else {}
         todo = [Path(key) for key in keys if key not in known]
-        fresh = dict(zip(map(str, todo), _verdicts(todo, root, progress), strict=True))
         # Per file: the Entry fields of its record (None if invalid) and its problems.
         index: dict[str, list[Any] | None] = {key: value[0] for key, value in known.items()}
         found: dict[str, list[tuple[int | None, str, str]]] = {
             key: [(line, where, message) for line, where, message in value[1]]
             for key, value in known.items()
         }
-        for key, (record, problems) in fresh.items():
-            index[key] = index_of(record) if record is not None else None
-            found[key] = problems
+        # Records parsed now: stored in the cache as they come, held only without one.
+        records: dict[str, bytes] = {}
+        for batch in _verdicts(todo, root, progress):
+            for path, (value, problems, blob) in batch:
+                key = str(path)
+                index[key], found[key] = value, problems
+                if blob is not None:
+                    records[key] = blob
+            if store is not None and not store.broken:
+                fresh = [(str(path), signatures[str(path)]) for path, _ in batch]
+                store.put_many("seed", ((k, sig, (index[k], found[k])) for k, sig in fresh))
+                store.put_raw("record", ((k, sig, records[k]) for k, sig in fresh if k in records))
+                records.clear()
         if store is not None:
-            store.put_many("seed", ((k, signatures[k], (index[k], found[k])) for k in fresh))
-            store.put_many("record", ((k, signatures[k], r) for k, (r, _) in fresh.items() if r))
             store.prune("seed", signatures)
             store.prune("record", signatures)
         ids = {key: value[0] if value else None for key, value in index.items()}
@@ -309,7 +343,6 @@ def check_paths(
             assert value is not None
             entries.append(Entry.from_index(value, key))
         entries.sort(key=lambda e: e.id)
-        records = {key: record for key, (record, _) in fresh.items() if record is not None}
         result = replace(result, inputs=digest, entries=tuple(entries), fresh=records)
     if not articles:
         return result
@@ -327,7 +360,7 @@ def seed_signatures(paths: Sequence[Path | str]) -> tuple[dict[str, str], str]:
 
 def load_articles(
     entries: Iterable[Entry],
-    fresh: Mapping[str, dict[str, Any]],
+    fresh: Mapping[str, bytes],
     cache_dir: Path | None,
     root: Path | None,
 ) -> dict[str, Article]:
@@ -341,7 +374,8 @@ def load_articles(
                 cached = store.get_keys("record", [e.source for e in wanted])
     loaded: dict[str, Article] = {}
     for entry in entries:
-        record = fresh.get(entry.source) or cached.get(entry.source)
+        blob = fresh.get(entry.source)
+        record = orjson.loads(blob) if blob is not None else cached.get(entry.source)
         if record is None or index_of(record)[-1] != entry.digest:
             record = check_file(Path(entry.source), root)[0]
             if record is None or index_of(record)[-1] != entry.digest:

@@ -113,3 +113,20 @@ def test_random_records_get_the_same_verdict(
     for name in removed:
         record.pop(name, None)
     same_verdict(record)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("id", "a0\n"), ("published", "2013-09-07\n"), ("title", "A title\n")],
+)
+def test_a_trailing_newline_is_refused_by_both(field: str, value: str) -> None:
+    """Python's `$` also matches before a final newline, ECMA-262's (and the Rust
+    validator's) does not: the schema's anchors say `$(?![\\s\\S])` so both refuse it, and
+    a JSON seed cannot smuggle a line break into an id (a page path) or a title."""
+    seed = read_seed(SEED)
+    assert isinstance(seed, Seed)
+    parsed = parse(seed)
+    assert isinstance(parsed, Parsed)
+    record = {**parsed.record, field: value}
+    same_verdict(record)
+    assert not fast_validator().is_valid(record)
