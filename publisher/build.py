@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .config import Settings
-from .feeds import FeedWriter, Fragments
+from .feeds import FeedWriter
 from .model import Article, Entry, index_of
 from .output import Staging, staged
 from .parallel import die_with_parent, run_parts
@@ -19,6 +19,7 @@ from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
 from .release import ReleasePlan, write_release
 from .render import RenderedArticle, render_article
+from .shelf import Shelf
 from .site import RELEASES_PAGE, Site
 
 # Published dataset releases are immutable and cut by `publish release`, not by a build:
@@ -96,18 +97,9 @@ def build(
                 for needs in ("light", "full", "item")
             },
         )
-        pieces = article_pass(job, progress)
-        write_units(job, todo, pieces, progress)
+        shelf = article_pass(job, progress)
+        write_units(job, todo, shelf, progress)
         return len(staging.written)
-
-
-@dataclass(frozen=True)
-class Pieces:
-    """What the documents being written need of one article, made where it was rendered."""
-
-    light: Fragments | None
-    full: Fragments | None
-    item: str | None  # its entry in a list page
 
 
 @dataclass(frozen=True)
@@ -129,48 +121,62 @@ class Job:
 
 
 CHUNK = 250  # articles per task of the article pass
+RECYCLE = 8  # tasks per worker process of the article pass (see article_pass)
 _job: Job | None = None  # the job of this process's article pass (pool workers fork it)
 
 
-def article_pass(job: Job, progress: Progress = silent) -> dict[str, Pieces]:
+def article_pass(job: Job, progress: Progress = silent) -> Shelf:
     """Render every article that the build needs, write its page if it must be written,
     and make its entries for the documents to write; on every core when there are many.
-    Returns the entries by article id; the articles themselves are not kept."""
+    Returns those entries on a Shelf; the articles themselves are not kept."""
     global _job
     job.by_id  # noqa: B018 - made once here, before the workers fork
     wanted = set(job.pages).union(*job.needs.values())
     ids = [entry.id for entry in job.archive.entries if entry.id in wanted]
     chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
     workers = max(1, min(2, os.cpu_count() or 1))
-    pieces: dict[str, Pieces] = {}
+    shelf = Shelf()
     written: list[str] = []
     before = set(job.staging.written)
     _job = job
     try:
         if workers == 1 or len(chunks) < 2:
-            results: Iterable[tuple[dict[str, Pieces], list[str]]] = map(_article_chunk, chunks)
-            for made, paths in results:
-                pieces.update(made)
+            results: Iterable[Made] = map(_article_chunk, chunks)
+            for batch, spans, paths in results:
+                shelf.add(batch, spans)
                 written.extend(paths)
         else:
+            # Each round of chunks gets fresh worker processes: cmarkgfm (2025.10.22)
+            # leaks 12-36 KB a call, which over 50,000 articles a worker came to
+            # gigabytes. (multiprocessing.Pool's maxtasksperchild hung here.)
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(
-                workers, mp_context=context, initializer=die_with_parent
-            ) as pool:
-                for made, paths in pool.map(_article_chunk, chunks):
-                    pieces.update(made)
-                    written.extend(paths)
-                    progress("articles", len(pieces), len(ids))
+            step = workers * RECYCLE
+            done = 0
+            for start in range(0, len(chunks), step):
+                with ProcessPoolExecutor(
+                    workers, mp_context=context, initializer=die_with_parent
+                ) as pool:
+                    for batch, spans, paths in pool.map(
+                        _article_chunk, chunks[start : start + step]
+                    ):
+                        shelf.add(batch, spans)
+                        written.extend(paths)
+                        done += 1
+                        progress("articles", min(done * CHUNK, len(ids)), len(ids))
     finally:
         _job = None
     overlap = before.intersection(written)
     if overlap or len(set(written)) != len(written):
         raise ValueError(f"written twice in one build: {sorted(overlap)[:3]}")
     job.staging.written.update(written)
-    return pieces
+    return shelf
 
 
-def _article_chunk(ids: list[str]) -> tuple[dict[str, Pieces], list[str]]:
+# What the article pass sends back per chunk: packed pieces, where each is, pages written.
+Made = tuple[bytes, dict[tuple[str, str], tuple[int, int, int]], list[str]]
+
+
+def _article_chunk(ids: list[str]) -> Made:
     job = _job
     assert job is not None
     articles = job.archive.load([job.by_id[i] for i in ids])
@@ -185,7 +191,7 @@ def _article_chunk(ids: list[str]) -> tuple[dict[str, Pieces], list[str]]:
     main = job.plan.feeds[0]
     topics = {topic.key: topic for topic in job.plan.topics}
     light, full, item = job.needs["light"], job.needs["full"], job.needs["item"]
-    made: dict[str, Pieces] = {}
+    pieces: list[tuple[str, str, str]] = []
     written: list[str] = []
     for article_id in ids:
         article = articles[article_id]
@@ -193,12 +199,18 @@ def _article_chunk(ids: list[str]) -> tuple[dict[str, Pieces], list[str]]:
             path, data = site.article(article, main, topics)
             job.staging.write(path, data)
             written.append(path)
-        made[article_id] = Pieces(
-            feeds.light(article) if article_id in light else None,
-            feeds.full(article) if article_id in full else None,
-            site.item(article) if article_id in item else None,
-        )
-    return made, written
+        for kind, wanted, make in (("light", light, feeds.light), ("full", full, feeds.full)):
+            if article_id in wanted:
+                fragments = make(article)
+                pieces += [
+                    (article_id, f"{kind}.atom", fragments.atom),
+                    (article_id, f"{kind}.rss", fragments.rss),
+                    (article_id, f"{kind}.json", fragments.json),
+                ]
+        if article_id in item:
+            pieces.append((article_id, "item", site.item(article)))
+    batch, spans = Shelf.pack(pieces)
+    return batch, spans, written
 
 
 _sites: dict[tuple[int, str], Site] = {}  # per process and settings: templates loaded once
@@ -216,11 +228,11 @@ def _site(job: Job) -> Site:
 def write_units(
     job: Job,
     units: Sequence[Unit],
-    pieces: dict[str, Pieces],
+    shelf: Shelf,
     progress: Progress = silent,
 ) -> None:
-    """Make the documents of `units` from the pieces of the article pass, shared by
-    estimated cost between processes when there is enough work."""
+    """Make the documents of `units` from the pieces the article pass put on the shelf,
+    shared by estimated cost between processes when there is enough work."""
     staging, settings = job.staging, job.settings
     total = sum(unit.cost for unit in units)
     workers = max(1, min(2, os.cpu_count() or 1)) if total >= PARALLEL_FROM else 1
@@ -237,10 +249,7 @@ def write_units(
             load = job.loader()
             feeds = FeedWriter(settings, render_article, load)
             site = Site(settings, render_article, load)
-            for article_id, piece in pieces.items():
-                feeds.known(article_id, piece.light, piece.full)
-                if piece.item is not None:
-                    site.entries[article_id] = piece.item
+            feeds.shelf = site.shelf = shelf
             makers = Makers(feeds, site, staging.root)
             for unit in share:
                 for path, data in unit.make(makers):

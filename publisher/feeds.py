@@ -35,6 +35,7 @@ from . import __version__
 from .config import Settings
 from .model import Article, Entry
 from .render import RenderedArticle, excerpt
+from .shelf import Shelf
 from .topics import Topic
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -160,6 +161,7 @@ class FeedWriter:
         # them; full ones appear only in the few subscription documents.
         self._light: dict[str, Fragments] = {}
         self._full: dict[str, Fragments] = {}
+        self.shelf: Shelf | None = None
 
     def entry_id(self, article: Article) -> str:
         return self.settings.tag(f"article/{article.id}")
@@ -211,19 +213,20 @@ class FeedWriter:
     # -- entries --------------------------------------------------------------------------
 
     def entry(self, article_id: str, light: bool) -> Fragments:
-        """An article's light or full entry, made earlier (see `known`) or now."""
+        """An article's light or full entry: made here before, on the shelf (made by the
+        process that rendered the article), or made now."""
+        kind = "light" if light else "full"
         found = (self._light if light else self._full).get(article_id)
+        if found is None and self.shelf is not None:
+            atom = self.shelf.get(article_id, f"{kind}.atom")
+            if atom is not None:
+                rss, json = (self.shelf.get(article_id, f"{kind}.{f}") for f in ("rss", "json"))
+                assert rss is not None and json is not None
+                return Fragments(atom, rss, json)
         if found is None:
             article = self.load(article_id)
             found = self.light(article) if light else self.full(article)
         return found
-
-    def known(self, article_id: str, light: Fragments | None, full: Fragments | None) -> None:
-        """Entries made elsewhere (in the process that rendered the article)."""
-        if light is not None:
-            self._light[article_id] = light
-        if full is not None:
-            self._full[article_id] = full
 
     def full(self, article: Article) -> Fragments:
         fragments = self._full.get(article.id)

@@ -26,6 +26,7 @@ from .feeds import FORMATS, MEDIA_TYPES, Document, Feed, Loader, Renderer
 from .model import Article
 from .release import RELEASES, SUMS, read_index
 from .render import text_html
+from .shelf import Shelf
 from .topics import Topic, slugify
 
 PAGE_SIZE = 50  # articles per list page: the landing page shows the newest PAGE_SIZE
@@ -219,6 +220,7 @@ class Site:
         self.templates: dict[str, Template] = {}
         self.pieces: dict[tuple[str, ...], Markup] = {}
         self.entries: dict[str, str] = {}
+        self.shelf: Shelf | None = None  # list items made by the article pass
         self.topic_links: dict[tuple[str, str], TopicLink] = {}
 
     def piece(self, name: str, *args: Any, key: tuple[str, ...]) -> Markup:
@@ -241,9 +243,12 @@ class Site:
         """The list items of a list page's articles."""
         parts = []
         for entry in document.entries:
-            if entry.id not in self.entries:
-                self.entries[entry.id] = self.item(self.load(entry.id))
-            parts.append(self.ENTRY_START + root + self.entries[entry.id])
+            item = self.entries.get(entry.id)
+            if item is None and self.shelf is not None:
+                item = self.shelf.get(entry.id, "item")
+            if item is None:
+                item = self.entries[entry.id] = self.item(self.load(entry.id))
+            parts.append(self.ENTRY_START + root + item)
         return Markup("\n".join(parts))
 
     def page(self, template: str, path: str, feed: Feed, **context: Any) -> tuple[str, bytes]:

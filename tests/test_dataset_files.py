@@ -17,7 +17,10 @@ import frictionless
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from publisher import dataset
 from publisher.dataset import csv_cell
 from publisher.release_verify import verify_releases
 from publisher.schema import field_names
@@ -422,3 +425,25 @@ def test_csv_cell_text() -> None:
     out = io.StringIO()
     csv.writer(out).writerow([csv_cell(['say "hi"'])])
     assert out.getvalue() == '"say ""hi"""\r\n'
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(JSON_VALUES, st.sampled_from([None, 2]))
+def test_canonical_json_is_the_stdlib_bytes(value: object, indent: int | None) -> None:
+    """canonical_json uses orjson for speed; record hashes (and so release diffs) depend on
+    its exact bytes, which must stay those of json.dumps(sort_keys, ensure_ascii=False)."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    reference = json.dumps(
+        value, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators
+    )
+    reference = reference.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    assert dataset.canonical_json(value, indent=indent) == reference
