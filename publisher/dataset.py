@@ -18,7 +18,8 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -214,11 +215,23 @@ def license_entry(license_id: str) -> dict[str, str]:
     return {"title": license_id}
 
 
-def resources(files: dict[str, bytes]) -> list[dict[str, Any]]:
-    """Resource descriptors for the data files in `files` (name -> bytes)."""
+@dataclass(frozen=True)
+class Stored:
+    """A file already written: what the descriptor and the checksums need of it."""
+
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, data: bytes) -> Stored:
+        return cls(len(data), sha256(data))
+
+
+def resources(files: Mapping[str, Stored]) -> list[dict[str, Any]]:
+    """Resource descriptors for the data files in `files` (name -> what was written)."""
     described = []
     for name, path, fmt, mediatype, tabular, description in RESOURCES:
-        data = files[path]
+        stored = files[path]
         resource: dict[str, Any] = {"name": name, "path": path, "description": description}
         if tabular:
             resource["type"] = "table"
@@ -226,8 +239,8 @@ def resources(files: dict[str, bytes]) -> list[dict[str, Any]]:
             format=fmt,
             mediatype=mediatype,
             encoding="utf-8",
-            bytes=len(data),
-            hash=f"sha256:{sha256(data)}",
+            bytes=stored.size,
+            hash=f"sha256:{stored.sha256}",
         )
         if fmt == "csv":
             resource["dialect"] = CSV_DIALECT
@@ -245,7 +258,7 @@ def datapackage(
     version: str,
     date: dt.date,
     records: Sequence[Record],
-    files: dict[str, bytes],
+    files: Mapping[str, Stored],
 ) -> dict[str, Any]:
     """The Data Package v2 descriptor of one release. `created` is the release date (never
     the clock); `sources` are the outlets and publishers the records name."""

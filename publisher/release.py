@@ -211,39 +211,51 @@ def schema_bytes() -> bytes:
     )
 
 
-def release_files(plan: ReleasePlan, settings: Settings) -> dict[str, bytes]:
-    """Every file of the version folder, SHA256SUMS last (it covers all the others)."""
+def release_files(
+    plan: ReleasePlan, settings: Settings, write: Callable[[str, bytes], None]
+) -> dict[str, dataset.Stored]:
+    """Write every file of the version folder with `write(name, bytes)`, SHA256SUMS last
+    (it covers all the others). Each file is written as soon as it is made and then
+    dropped: at 100,000 records the data files come to gigabytes."""
     records = list(plan.records)
-    files = {
-        "articles.jsonl": dataset.jsonl_bytes(records),
-        "articles.json": dataset.json_bytes(records),
-        "articles.csv": dataset.csv_bytes(records),
-        "articles.spreadsheet.csv": dataset.spreadsheet_csv_bytes(records),
-        "articles.schema.json": schema_bytes(),
-    }
+    files: dict[str, dataset.Stored] = {}
+
+    def put(name: str, data: bytes) -> None:
+        write(name, data)
+        files[name] = dataset.Stored.of(data)
+
+    put("articles.jsonl", dataset.jsonl_bytes(records))
+    put("articles.json", dataset.json_bytes(records))
+    put("articles.csv", dataset.csv_bytes(records))
+    put("articles.spreadsheet.csv", dataset.spreadsheet_csv_bytes(records))
+    put("articles.schema.json", schema_bytes())
     package = dataset.datapackage(settings, str(plan.version), plan.date, records, files)
-    files["datapackage.json"] = (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode()
-    files["changes.jsonl"] = b"".join(
-        (dataset.canonical_json(change.as_dict()) + "\n").encode() for change in plan.changes
+    put("datapackage.json", (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode())
+    put(
+        "changes.jsonl",
+        b"".join(
+            (dataset.canonical_json(change.as_dict()) + "\n").encode() for change in plan.changes
+        ),
     )
-    files["CHANGELOG.md"] = dataset_docs.changelog(plan, settings).encode()
-    files["CITATION.cff"] = dataset_docs.citation(plan, settings).encode()
-    files["README.md"] = dataset_docs.readme(plan, settings, package).encode()
-    files[SUMS] = "".join(
-        f"{dataset.sha256(data)}  {name}\n" for name, data in sorted(files.items())
-    ).encode()
+    put("CHANGELOG.md", dataset_docs.changelog(plan, settings).encode())
+    put("CITATION.cff", dataset_docs.citation(plan, settings).encode())
+    put("README.md", dataset_docs.readme(plan, settings, package).encode())
+    put(
+        SUMS,
+        "".join(f"{stored.sha256}  {name}\n" for name, stored in sorted(files.items())).encode(),
+    )
     return files
 
 
-def index_entry(plan: ReleasePlan, files: Mapping[str, bytes]) -> Published:
+def index_entry(plan: ReleasePlan, files: Mapping[str, dataset.Stored]) -> Published:
     return Published(
         version=plan.version,
         date=plan.date,
         records=len(plan.records),
         bump=plan.bump,
         changes=plan.summary,
-        datapackage_sha256=dataset.sha256(files["datapackage.json"]),
-        sha256sums_sha256=dataset.sha256(files[SUMS]),
+        datapackage_sha256=files["datapackage.json"].sha256,
+        sha256sums_sha256=files[SUMS].sha256,
     )
 
 
@@ -262,9 +274,9 @@ def write_release(staging: Staging, plan: ReleasePlan, settings: Settings) -> No
     if tuple(entry.version for entry in index) != plan.published:
         raise ReleaseError("the published releases changed while planning: run again")
     keep_versions(staging)
-    files = release_files(plan, settings)
-    for name, data in files.items():
-        staging.write(f"{plan.folder}/{name}", data)
+    files = release_files(
+        plan, settings, lambda name, data: staging.write(f"{plan.folder}/{name}", data)
+    )
     entries = [*index, index_entry(plan, files)]
     staging.write(f"{RELEASES}/{INDEX}", index_document(settings, entries))
     latest = entries[-1].as_dict()
