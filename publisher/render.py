@@ -120,7 +120,12 @@ def text_html(text: str) -> str:
 
 def plain_text(markdown: str) -> str:
     """Markdown to plain text (for JSON Feed summaries): rendered, tags stripped, unescaped."""
-    stripped = nh3.clean(markdown_html(markdown), tags=set(), strip_comments=True)
+    return html_text(markdown_html(markdown))
+
+
+def html_text(fragment: str) -> str:
+    """The text of sanitised HTML, whitespace collapsed."""
+    stripped = nh3.clean(fragment, tags=set(), strip_comments=True)
     return " ".join(html.unescape(stripped).split())
 
 
@@ -167,8 +172,8 @@ def attribution_html(article: Article) -> str:
 
 def render_article(article: Article) -> RenderedArticle:
     lead_html = markdown_html(article.lead) if article.lead else None
-    if article.lead:
-        summary = plain_text(article.lead)
+    if lead_html is not None:
+        summary = html_text(lead_html)  # plain_text(article.lead), rendering it once
     else:
         summary = article.subtitle or excerpt(plain_text(article.body.split("\n\n", 1)[0]))
     rights = f"{article.copyright_statement}. Republished under fair use. {article.disclaimer}"

@@ -76,6 +76,30 @@ def test_bidi_override_in_title_is_refused(tmp_path: Path) -> None:
     assert problem.path == "$.title" and "U+202E" in problem.message
 
 
+@pytest.mark.parametrize("char", ["\ufffe", "\ufdd0", "\U0010ffff"])
+def test_noncharacter_is_named(tmp_path: Path, char: str) -> None:
+    """XML refuses noncharacters (lxml raises) and HTML calls them parse errors."""
+    path = tmp_path / "x.txt"
+    path.write_text(SEED.read_text("utf-8").replace("Putin\n", f"Put{char}in\n", 1), "utf-8")
+    [problem] = check_paths([path]).problems
+    assert problem.path == "$.title"
+    assert f"U+{ord(char):04X}" in problem.message and "noncharacter" in problem.message
+
+
+def test_json_id_with_a_trailing_newline_is_refused(tmp_path: Path) -> None:
+    """Python's `$` matches before a final newline; the schema's anchors do not let it."""
+    record = json.loads((FIXTURES / "valid").joinpath(_json_fixture()).read_text("utf-8"))
+    record["id"] = "fine-id\n"
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(record), "utf-8")
+    problems = check_paths([path]).problems
+    assert [p.path for p in problems] == ["$.id"]
+
+
+def _json_fixture() -> str:
+    return next(p.name for p in seed_files(FIXTURES / "valid") if p.suffix == ".json")
+
+
 def test_crlf_and_bom_parse_like_lf(tmp_path: Path) -> None:
     text = SEED.read_text("utf-8")
     path = tmp_path / "000_64a29ae14d7662cb.txt"
