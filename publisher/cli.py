@@ -361,7 +361,7 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
     the schema changed incompatibly -> major; records or optional fields added -> minor;
     records corrected -> patch. Nothing changed: exit 1.
     """
-    from .build import Archive, build
+    from .build import build
     from .release import plan_release, release_date
     from .versioning import ReleaseError
 
@@ -372,12 +372,13 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
         sys.exit(INVALID)
     try:
         articles = archive(result, options)
-        loaded = articles.load(articles.entries)
         day = release_date(date, os.environ)
-        plan = plan_release(list(loaded.values()), options.dist, day, version)
+        plan = plan_release(
+            list(articles.load(articles.entries).values()), options.dist, day, version
+        )
         if not dry_run:
             build(
-                Archive(articles.entries, lambda wanted: {e.id: loaded[e.id] for e in wanted}),
+                articles,  # the plan holds the records; the build loads what it renders
                 options.settings,
                 options.dist,
                 release=plan,

@@ -447,3 +447,6 @@ def test_canonical_json_is_the_stdlib_bytes(value: object, indent: int | None) -
     )
     reference = reference.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     assert dataset.canonical_json(value, indent=indent) == reference
+    assert dataset.canonical_json_bytes(value, indent=indent) == reference.encode("utf-8")
+    line = dataset.canonical_json_bytes(value, indent=indent, newline=True)
+    assert line == (reference + "\n").encode("utf-8")
