@@ -104,6 +104,9 @@ def build(
 
 @dataclass(frozen=True)
 class Job:
+    """One build's work: where it writes, what it plans, which articles' pages it writes
+    and which articles' pieces the documents it writes need."""
+
     staging: Staging
     settings: Settings
     archive: Archive

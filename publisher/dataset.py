@@ -109,7 +109,7 @@ def csv_cell(value: Any) -> str:
 
 def csv_bytes(records: Sequence[Record]) -> bytes:
     """The canonical, lossless CSV."""
-    return _csv(records, lambda cell: cell).encode("utf-8")
+    return _csv(records, lambda cell: cell, "utf-8")
 
 
 # Cells a spreadsheet may run as a formula (OWASP "CSV injection").
@@ -124,17 +124,21 @@ def neutralise(cell: str) -> str:
 def spreadsheet_csv_bytes(records: Sequence[Record]) -> bytes:
     """The same table for spreadsheets: UTF-8 with a byte-order mark (so Excel detects the
     encoding) and formula-like cells neutralised. Not lossless: use articles.csv for data."""
-    return _csv(records, neutralise).encode("utf-8-sig")
+    return _csv(records, neutralise, "utf-8-sig")
 
 
-def _csv(records: Sequence[Record], transform: Callable[[str], str]) -> str:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator=CSV_LINE_END, quoting=csv.QUOTE_MINIMAL)
-    names = field_names()
-    writer.writerow(names)
-    for record in records:
-        writer.writerow([transform(csv_cell(record[name])) for name in names])
-    return out.getvalue()
+def _csv(records: Sequence[Record], transform: Callable[[str], str], encoding: str) -> bytes:
+    # Encoded as it is written: a str of the whole table would take up to four bytes a
+    # character (one emoji is enough), gigabytes for a 100,000-record release.
+    buffer = io.BytesIO()
+    with io.TextIOWrapper(buffer, encoding=encoding, newline="", write_through=True) as out:
+        writer = csv.writer(out, lineterminator=CSV_LINE_END, quoting=csv.QUOTE_MINIMAL)
+        names = field_names()
+        writer.writerow(names)
+        for record in records:
+            writer.writerow([transform(csv_cell(record[name])) for name in names])
+        out.flush()
+        return buffer.getvalue()
 
 
 # -- Table Schema -------------------------------------------------------------------------
