@@ -157,7 +157,10 @@ def article_pass(job: Job, progress: Progress = silent) -> Shelf:
             done = 0
             for start in range(0, len(chunks), step):
                 with ProcessPoolExecutor(
-                    workers, mp_context=context, initializer=die_with_parent
+                    workers,
+                    mp_context=context,
+                    initializer=die_with_parent,
+                    initargs=(os.getpid(),),
                 ) as pool:
                     for batch, spans, paths in pool.map(
                         _article_chunk, chunks[start : start + step]

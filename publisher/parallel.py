@@ -22,20 +22,25 @@ Part = Callable[[], list[str]]
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """Ask the kernel to kill this process when its parent dies (Linux; a no-op elsewhere).
-    Also the initializer of worker pools, so a killed build leaves no worker behind."""
+    Also the initializer of worker pools, so a killed build leaves no worker behind.
+
+    `parent` is the pid of the process that forked this one: if it died between the fork
+    and this call, the kernel's request came too late, so exit now."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: children still end with their work
         pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
-def _child(part: Part, write_end: int) -> None:
+def _child(part: Part, write_end: int, parent: int) -> None:
     """Run `part` and send its result; never return into the parent's code."""
     try:
-        die_with_parent()
+        die_with_parent(parent)
         payload: tuple[Any, ...]
         try:
             payload = ("ok", part())
@@ -67,13 +72,14 @@ def run_parts(parts: Sequence[Part]) -> list[list[str]]:
     if len(parts) < 2 or not hasattr(os, "fork"):
         return [part() for part in parts]
     children: list[tuple[int, int]] = []
+    parent = os.getpid()
     try:
         for part in parts[1:]:
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child
                 os.close(read_end)
-                _child(part, write_end)
+                _child(part, write_end, parent)
             os.close(write_end)
             children.append((pid, read_end))
         results = [parts[0]()]

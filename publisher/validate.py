@@ -285,7 +285,9 @@ def _verdicts(
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork")
     done = 0
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         work = ([(path, root) for path in chunk] for chunk in chunks)
         for chunk, verdicts in zip(chunks, pool.map(_check_chunk, work), strict=True):
             done += len(chunk)
