@@ -162,13 +162,17 @@ def article_pass(job: Job, progress: Progress = silent) -> Shelf:
                     initializer=die_with_parent,
                     initargs=(os.getpid(),),
                 ) as pool:
-                    for batch, spans, paths in pool.map(
-                        _article_chunk, chunks[start : start + step]
-                    ):
-                        shelf.add(batch, spans)
-                        written.extend(paths)
-                        done += 1
-                        progress("articles", min(done * CHUNK, len(ids)), len(ids))
+                    try:
+                        for batch, spans, paths in pool.map(
+                            _article_chunk, chunks[start : start + step]
+                        ):
+                            shelf.add(batch, spans)
+                            written.extend(paths)
+                            done += 1
+                            progress("articles", min(done * CHUNK, len(ids)), len(ids))
+                    except BaseException:  # fail now, not after the queued chunks
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        raise
     finally:
         _job = None
     overlap = before.intersection(written)
@@ -215,6 +219,7 @@ def _article_chunk(ids: list[str]) -> Made:
                 ]
         if article_id in item:
             pieces.append((article_id, "item", site.item(article)))
+    site.render, site.load = render_article, job.loader()  # let this chunk's articles go
     batch, spans = Shelf.pack(pieces)
     return batch, spans, written
 

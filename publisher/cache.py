@@ -13,8 +13,10 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
+from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -39,10 +41,22 @@ def tool_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+# Libraries whose output ends up in published bytes (Markdown, sanitising, templates,
+# XML and JSON serialisation): upgrading one must rebuild everything.
+_OUTPUT_LIBRARIES = ("cmarkgfm", "nh3", "jinja2", "markupsafe", "lxml", "feedgen", "orjson")
+
+
 @cache
 def build_fingerprint() -> str:
-    """Every file of the package: any change to the code or templates changes the output."""
+    """Every file of the package, the libraries that shape the output and Python itself:
+    any change to them changes the output."""
     digest = hashlib.sha256(__version__.encode())
+    digest.update(sys.version.encode())
+    for library in _OUTPUT_LIBRARIES:
+        try:
+            digest.update(f"{library}={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library}=?".encode())
     root = Path(str(files("publisher")))
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".svg", ".ico"):

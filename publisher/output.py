@@ -130,6 +130,18 @@ class Staging:
                 folder = folder.parent
         return len(stale)
 
+    def sweep(self) -> None:
+        """Remove what the earlier tree holds at its top level that no build wrote (a file
+        added to dist/ by hand, such as a CNAME): a cold build would not have it. (Files
+        added deeper inside dist/ are not looked for: --force.)"""
+        tops = {path.split("/", 1)[0] for path in self.present} | {"releases"}
+        for entry in list(self.root.iterdir()):
+            if entry.name not in tops:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+
     def mirror(self, relative: str, skip: Container[str] = ()) -> None:
         """Make the folder `relative` hold exactly what the current output has there (hard
         links: published files are never modified in place, so sharing inodes is safe),
@@ -344,8 +356,10 @@ def staged(
             trees.save(live=(target, live) if live is not None else None)  # spare: in use
             spare.rename(staging.root)
             staging.present = dict(reused)
+            staging.sweep()
         else:
             if spare.exists():
+                trees.save(live=(target, live) if live is not None else None)
                 _discard(spare, target)
             staging.root.mkdir(parents=True)
             if live is None and trees.file is not None:
@@ -378,6 +392,9 @@ def _commit(staging: Staging, trees: Trees, live: dict[str, str] | None) -> None
     """Swap the staging folder in. The old output becomes the spare tree when we know
     what it holds; otherwise it is removed, after the swap, in the background."""
     target, spare = staging.target, spare_of(staging.target)
+    # Forget every tree before the swap: killed between the swap and the save below, the
+    # next build starts afresh rather than trust a record of a tree that moved.
+    trees.save()
     if target.exists() and _exchange(staging.root, target):
         old = staging.root
     else:

@@ -153,3 +153,18 @@ def test_builds_keep_a_spare_tree_and_rewrite_only_changed_files(project: Path) 
     assert page.stat().st_ino != before[page]  # rewritten
     assert other.stat().st_ino == before[other]  # the same file, kept
     assert "Mr Putin" not in (spare / page.relative_to(dist)).read_text("utf-8")
+
+
+def test_a_file_added_to_dist_by_hand_does_not_come_back(project: Path) -> None:
+    """A build replaces dist/ as a whole; starting from the spare tree (an earlier dist/)
+    must not bring back what someone put there by hand (review finding)."""
+    publish()
+    Path("dist/CNAME").write_text("archive.example.org\n", "utf-8")
+    path = project / "seeds" / SEED.name
+    for word in ("Mr Putin", "President Putin", "Putin"):
+        path.write_text(path.read_text("utf-8").replace("Putin", word, 1), "utf-8")
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+        publish()
+        assert not Path("dist/CNAME").exists()
+    publish("--dist", "cold", "--force")
+    assert tree(project / "dist") == tree(project / "cold")
