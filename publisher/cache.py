@@ -181,16 +181,13 @@ class Cache:
         return found
 
     def put_many(self, kind: str, items: Iterable[tuple[str, str, Any]]) -> None:
-        if self.broken:
-            return
-        with contextlib.suppress(sqlite3.Error), self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
-                (
-                    (kind, key, sig, json.dumps(value, ensure_ascii=False))
-                    for key, sig, value in items
-                ),
-            )
+        self.put_raw(
+            kind,
+            (
+                (key, sig, json.dumps(value, ensure_ascii=False).encode())
+                for key, sig, value in items
+            ),
+        )
 
     def put_raw(self, kind: str, items: Iterable[tuple[str, str, bytes]]) -> None:
         """put_many for values already serialised as JSON."""
