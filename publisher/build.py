@@ -93,7 +93,7 @@ def build(
             planned,
             pages=frozenset(i for path, key, i in planned.pages if not staging.current(path, key)),
             needs={
-                needs: frozenset(i for unit in todo if unit.needs == needs for i in unit.shows)
+                needs: frozenset(e.id for unit in todo if unit.needs == needs for e in unit.shows)
                 for needs in ("light", "full", "item")
             },
         )

@@ -18,6 +18,7 @@ RSS and Atom are built with feedgen and then corrected with lxml where feedgen f
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
@@ -63,39 +64,52 @@ class Feed:
     page: str  # site path of the HTML page this feed mirrors
     articles: tuple[Entry, ...]  # oldest first
 
-    def path(self, fmt: str, number: int | None = None) -> str:
-        """Site path of the subscription document (number None) or of archive page `number`."""
-        if number is None:
+    def path(self, fmt: str, page: str | None = None) -> str:
+        """Site path of the subscription document (page None) or of archive page `page`."""
+        if page is None:
             return f"feeds/{self.key}.{fmt}"
-        return f"feeds/archive/{self.key}/{number}.{fmt}"
+        return f"feeds/archive/{self.key}/{page}.{fmt}"
+
+
+# Spelled out here, not with strftime("%B"), which follows the locale.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
 class Document:
-    """One feed document: the newest entries (number None) or one archive page."""
+    """One feed document: the newest entries (page None) or one archive page, named by
+    the period it covers: "2019" or "2019-03"."""
 
     feed: Feed
-    number: int | None
+    page: str | None
     entries: tuple[Entry, ...]  # newest first, as readers expect
-    pages: int  # how many archive pages the feed has
-
-    @property
-    def older(self) -> int | None:
-        """The archive page with the entries just older than these (prev-archive)."""
-        if self.number is None:
-            return self.pages or None
-        return self.number - 1 or None
-
-    @property
-    def newer(self) -> int | None:
-        """The next newer archive page (next-archive); None for the newest one."""
-        if self.number is None or self.number >= self.pages:
-            return None
-        return self.number + 1
+    older: str | None = None  # the archive page just older than this one (prev-archive)
+    newer: str | None = None  # the next newer archive page (next-archive); None: the newest
 
     @property
     def updated(self) -> dt.datetime:
         return max(timestamp(a.last_modified) for a in self.entries)
+
+    @property
+    def period(self) -> str:
+        """The period an archive page covers, for people: "March 2019" or "2019"."""
+        if self.page is None:
+            return ""
+        year, _, month = self.page.partition("-")
+        return f"{MONTHS[int(month) - 1]} {year}" if month else year
 
 
 def timestamp(day: dt.date) -> dt.datetime:
@@ -103,16 +117,57 @@ def timestamp(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+def by_month(older: Sequence[Entry], size: int) -> bool:
+    """Archive pages cover a month when the archived entries average at least `size` a
+    month over the months they span, else a year: pages stay near `size` entries or more
+    (at most about twelve times that), and a feed of a few articles a year is not spread
+    over dozens of one-entry pages."""
+    first, last = older[0].published, older[-1].published
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    return len(older) >= size * months
+
+
+def _published(entry: Entry) -> dt.date:
+    return entry.published
+
+
+def periods(older: Sequence[Entry], size: int) -> Iterator[tuple[str, int, int]]:
+    """(page name, start, end) of each archive page of `older` (oldest first): found by
+    bisecting at period boundaries, so the cost grows with the pages, not the entries
+    (a large archive plans every page of every feed on each build)."""
+    if not older:
+        return
+    monthly = by_month(older, size)
+    start = 0
+    while start < len(older):
+        day = older[start].published
+        if monthly:
+            name = f"{day.year:04d}-{day.month:02d}"
+            year, month = divmod(day.year * 12 + day.month, 12)  # the month after
+            boundary = dt.date(year, month + 1, 1)
+        else:
+            name = f"{day.year:04d}"
+            boundary = dt.date(day.year + 1, 1, 1)
+        end = bisect.bisect_left(older, boundary, lo=start, key=_published)
+        yield name, start, end
+        start = end
+
+
 def documents(feed: Feed, size: int) -> Iterator[Document]:
-    """The subscription document holds the newest `size` entries; older entries fill archive
-    pages of `size`, numbered from the oldest, so a full archive page never changes when
-    articles are added (only the newest, partial page grows)."""
-    older = feed.articles[: max(len(feed.articles) - size, 0)]
-    pages = [older[i : i + size] for i in range(0, len(older), size)]
-    current = feed.articles[len(older) :]
-    yield Document(feed, None, tuple(reversed(current)), len(pages))
-    for number, page in enumerate(pages, start=1):
-        yield Document(feed, number, tuple(reversed(page)), len(pages))
+    """The subscription document holds the newest `size` entries; older entries go to
+    archive pages by publication month (or year, see by_month). A page is named by its
+    period, not numbered, so an article added or edited anywhere in the archive changes
+    the page of its own period only (and the neighbours' links when the period is new)."""
+    split = max(len(feed.articles) - size, 0)
+    older = feed.articles[:split]
+    pages = list(periods(older, size))
+    names = [name for name, _, _ in pages]
+    newest = names[-1] if names else None
+    yield Document(feed, None, tuple(reversed(feed.articles[split:])), newest)
+    for i, (name, start, end) in enumerate(pages):
+        older_name = names[i - 1] if i else None
+        newer_name = names[i + 1] if i + 1 < len(names) else None
+        yield Document(feed, name, tuple(reversed(older[start:end])), older_name, newer_name)
 
 
 def site_feeds(
@@ -167,7 +222,7 @@ class FeedWriter:
         return self.settings.tag(f"article/{article.id}")
 
     def feed_id(self, document: Document) -> str:
-        suffix = "" if document.number is None else f"/archive/{document.number}"
+        suffix = "" if document.page is None else f"/archive/{document.page}"
         return self.settings.tag(f"feed/{document.feed.key}{suffix}")
 
     def page_url(self, article: Article) -> str:
@@ -194,20 +249,20 @@ class FeedWriter:
         archive (the main feed's and each topic's) made the output of a large archive
         several times the size of the archive itself.
         """
-        feed, number = document.feed, document.number
-        light = number is not None
+        feed, page = document.feed, document.page
+        light = page is not None
         entries = [self.entry(e.id, light) for e in document.entries]
         atom_head, rss_head = self.headers(document)
         return [
             (
-                feed.path("atom", number),
+                feed.path("atom", page),
                 splice(atom_head, "</feed>", [e.atom for e in entries], "  "),
             ),
             (
-                feed.path("rss", number),
+                feed.path("rss", page),
                 splice(rss_head, "</channel>", [e.rss for e in entries], "    "),
             ),
-            (feed.path("json", number), self.json_document(document, entries)),
+            (feed.path("json", page), self.json_document(document, entries)),
         ]
 
     # -- entries --------------------------------------------------------------------------
@@ -390,7 +445,7 @@ class FeedWriter:
         fg.updated(document.updated)
         fg.lastBuildDate(document.updated)
         fg.pubDate(document.updated)
-        urls = {fmt: settings.url(feed.path(fmt, document.number)) for fmt in ("atom", "rss")}
+        urls = {fmt: settings.url(feed.path(fmt, document.page)) for fmt in ("atom", "rss")}
         page = settings.url(feed.page)
 
         fg.link(href=page, rel="alternate", type="text/html")
@@ -400,7 +455,7 @@ class FeedWriter:
             _insert_after_links(
                 atom, f"{{{ATOM_NS}}}", {"rel": rel, "type": MEDIA_TYPES["atom"], "href": href}
             )
-        if document.number is not None:
+        if document.page is not None:
             atom.insert(0, etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
 
         # trap_rss_channel_link_is_last: feedgen's RSS <link> is the last link added.
@@ -413,7 +468,7 @@ class FeedWriter:
             _insert_after_links(
                 channel, f"{{{ATOM_NS}}}", {"rel": rel, "type": MEDIA_TYPES["rss"], "href": href}
             )
-        if document.number is not None:
+        if document.page is not None:
             channel.append(etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
         # Declare every namespace the spliced items use on the root, once.
         attributes = {str(k): str(v) for k, v in rss.attrib.items()}
@@ -422,15 +477,15 @@ class FeedWriter:
         return serialise(atom), serialise(root)
 
     def title(self, document: Document) -> str:
-        if document.number is None:
+        if document.page is None:
             return document.feed.title
-        return f"{document.feed.title} (archive {document.number})"
+        return f"{document.feed.title} (archive: {document.period})"
 
     def _history_links(self, document: Document, fmt: str) -> list[tuple[str, str]]:
         """RFC 5005 links: (rel, href) for current, prev-archive and next-archive."""
         feed = document.feed
         links = []
-        if document.number is not None:
+        if document.page is not None:
             links.append(("current", self.settings.url(feed.path(fmt))))
         if document.older:
             links.append(("prev-archive", self.settings.url(feed.path(fmt, document.older))))
@@ -446,7 +501,7 @@ class FeedWriter:
             "version": JSON_FEED_VERSION,
             "title": self.title(document),
             "home_page_url": settings.url(feed.page),
-            "feed_url": settings.url(feed.path("json", document.number)),
+            "feed_url": settings.url(feed.path("json", document.page)),
             "description": feed.description,
             "language": settings.language,
         }

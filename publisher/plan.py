@@ -12,6 +12,7 @@ with cold ones after random sequences of changes.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class Unit:
 
     paths: tuple[str, ...]
     key: str  # "" for an output made by every build
-    shows: tuple[str, ...]  # ids of the articles it lists
+    shows: tuple[Entry, ...]  # the articles it lists
     needs: str  # what of each: "full" or "light" feed entries, "item" (list pages), ""
     make: Callable[[Makers], Made]
     cost: float  # rough relative cost, to share the work between processes
@@ -65,12 +66,15 @@ def _key(*parts: object) -> str:
 
 def _digests(entries: Sequence[Entry]) -> str:
     """The articles shown, in order (a digest covers the whole record, id included)."""
-    return ",".join([e.digest for e in entries])
+    return ",".join(map(_digest, entries))
 
 
-def _position(document: Document) -> tuple[int | None, int | None, int | None]:
+_digest = operator.attrgetter("digest")
+
+
+def _position(document: Document) -> tuple[str | None, str | None, str | None]:
     """What a document's links to its neighbours depend on."""
-    return document.number, document.older, document.newer
+    return document.page, document.older, document.newer
 
 
 def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
@@ -86,7 +90,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
 
     for feed in feeds:
         for document in documents(feed, settings.items_per_feed):
-            light = document.number is not None
+            light = document.page is not None
             key = _key(
                 salt,
                 "feed",
@@ -97,10 +101,11 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
                 _position(document),
                 _digests(document.entries),
             )
-            paths = tuple(feed.path(fmt, document.number) for fmt in ("atom", "rss", "json"))
-            ids = tuple(e.id for e in document.entries)
+            paths = tuple(feed.path(fmt, document.page) for fmt in ("atom", "rss", "json"))
+            shown = document.entries
             needs, cost = ("light", 0.3) if light else ("full", 0.5)
-            units.append(Unit(paths, key, ids, needs, _feed_document(document), len(ids) * cost))
+            make = _feed_document(document)
+            units.append(Unit(paths, key, shown, needs, make, len(shown) * cost))
 
     groups: dict[str, list[Topic]] = {}
     for topic in topics:  # already in kind order, then slug order
@@ -109,14 +114,14 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
     topic_list = tuple((t.key, t.name, t.label, len(t.articles)) for t in topics)
     for document in documents(main, site_module.PAGE_SIZE):
         # The first page shows the counts of the archive and of every topic.
-        summary = (len(main.articles), topic_list) if document.number is None else None
+        summary = (len(main.articles), topic_list) if document.page is None else None
         key = _key(salt, "index", _position(document), _digests(document.entries), summary)
         context = {"main": main, "topic_groups": list(groups.items()), "by_key": by_key}
         units.append(_list_unit(main, "index.html", document, key, context))
     for topic in topics:
         feed = by_key[topic.key]
         for document in documents(feed, site_module.PAGE_SIZE):
-            count = len(topic.articles) if document.number is None else None
+            count = len(topic.articles) if document.page is None else None
             key = _key(
                 salt,
                 "topic",
@@ -154,9 +159,8 @@ def _list_unit(
     def make(makers: Makers) -> Made:
         return [makers.site.list_page(feed, template, document, **context)]
 
-    path = list_page(document) + "index.html"
-    ids = tuple(e.id for e in document.entries)
-    return Unit((path,), key, ids, "item", make, len(ids) * 0.1)
+    path = list_page(feed, document.page) + "index.html"
+    return Unit((path,), key, document.entries, "item", make, len(document.entries) * 0.1)
 
 
 def _releases(main: Feed) -> Callable[[Makers], Made]:

@@ -4,8 +4,8 @@ Pages are Jinja2 templates with autoescaping on; the only markup that reaches a 
 unescaped is what `render` produced (the one sanitiser feeds use too). Every internal link
 is relative and names its `index.html`, so the site works served at any path and opened
 from disk. Lists of articles are paged exactly like the feeds (`feeds.documents`): the
-newest page holds the newest articles, older ones fill numbered pages counted from the
-oldest, so a full page never changes when articles are added.
+landing page holds the newest articles, older ones are on archive pages by month or year
+(`archive/2019-03/`), so an article added or edited changes the page of its period only.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from .config import Settings
-from .feeds import FORMATS, MEDIA_TYPES, Document, Feed, Loader, Renderer
+from .feeds import FORMATS, MEDIA_TYPES, MONTHS, Document, Feed, Loader, Renderer
 from .model import Article
 from .release import RELEASES, SUMS, read_index
 from .render import text_html
@@ -33,21 +33,6 @@ PAGE_SIZE = 50  # articles per list page: the landing page shows the newest PAGE
 RELEASES_PAGE = f"{RELEASES}/index.html"
 ASSETS = ("style.css", "favicon.svg", "favicon.ico")  # copied from templates/ to the site root
 FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
-# Month names spelled out here, not with strftime("%B"), which follows the locale.
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # What a page may load: its own stylesheet and images from this site, nothing else, and
 # no script at all (a second wall behind the sanitiser).
 CSP = (
@@ -69,10 +54,10 @@ def relative(root: str, path: str) -> str:
     return root + page + (f"#{fragment}" if fragment else "")
 
 
-def list_page(document: Document) -> str:
-    """Site folder of one page of a paged list: the feed's page, or `page/N/` under it."""
-    base = document.feed.page
-    return base if document.number is None else f"{base}page/{document.number}/"
+def list_page(feed: Feed, page: str | None) -> str:
+    """Site folder of one page of a paged list: the feed's page, or `archive/PERIOD/`
+    under it."""
+    return feed.page if page is None else f"{feed.page}archive/{page}/"
 
 
 def human_size(size: int) -> str:
@@ -273,13 +258,13 @@ class Site:
         self, feed: Feed, template: str, document: Document, **context: Any
     ) -> tuple[str, bytes]:
         """One page of a paged article list (the landing page or a topic page)."""
-        path = list_page(document) + "index.html"
+        path = list_page(feed, document.page) + "index.html"
         here = "../" * path.count("/")
         older = newer = None
         if document.older:
-            older = relative(here, list_page(Document(feed, document.older, (), 0)))
-        if document.number is not None:
-            newer = relative(here, list_page(Document(feed, document.newer, (), 0)))
+            older = relative(here, list_page(feed, document.older))
+        if document.page is not None:  # the newest archive page leads to the feed's page
+            newer = relative(here, list_page(feed, document.newer))
         items = self.items(document, here)
         return self.page(
             template,

@@ -54,18 +54,26 @@ def topics_of(articles: Sequence[Entry]) -> list[Topic]:
     """Every topic, sorted by kind and slug, for `articles` in chronological order (its
     articles keep that order). Names that slug alike are one topic, shown under the name
     that sorts first, so 'SYRIA' and 'Syria' share one feed."""
-    grouped: dict[tuple[str, str], tuple[set[str], list[Entry]]] = {}
-    for article in articles:
-        for kind, (attribute, _) in KINDS.items():
+    topics = []
+    for kind, (attribute, _) in KINDS.items():
+        # By name first (plain dict appends: this runs for every article of the archive
+        # on every build), then names that slug alike merged.
+        by_name: dict[str, list[Entry]] = {}
+        for article in articles:
             for name in getattr(article, attribute):
-                names, members = grouped.setdefault((kind, slugify(name)), (set(), []))
-                names.add(name)
-                if not members or members[-1] is not article:
-                    members.append(article)
-    order = list(KINDS)
-    return [
-        Topic(kind, slug, min(names), tuple(members))
-        for (kind, slug), (names, members) in sorted(
-            grouped.items(), key=lambda item: (order.index(item[0][0]), item[0][1])
-        )
-    ]
+                members = by_name.get(name)
+                if members is None:
+                    by_name[name] = members = []
+                members.append(article)
+        by_slug: dict[str, list[str]] = {}
+        for name in by_name:
+            by_slug.setdefault(slugify(name), []).append(name)
+        for slug in sorted(by_slug):
+            names = by_slug[slug]
+            if len(names) == 1:
+                members = by_name[names[0]]
+            else:
+                wanted = {id(a) for name in names for a in by_name[name]}
+                members = [a for a in articles if id(a) in wanted]
+            topics.append(Topic(kind, slug, min(names), tuple(members)))
+    return topics

@@ -112,6 +112,7 @@ def test_killed_build_leaves_dist_exactly_as_it_was(
     else:
         extra[0].write_text(first.read_text("utf-8").replace("# ", "# Crash test: ", 1), "utf-8")
     kills = 0
+    finished = False
     try:
         # Incremental builds vary more (the first after a kill has no spare tree to start
         # from), so their kill points come earlier.
@@ -124,6 +125,7 @@ def test_killed_build_leaves_dist_exactly_as_it_was(
             )
             time.sleep(duration * fraction)
             if process.poll() is not None:  # finished before the kill: nothing to test here
+                finished = True
                 for path in extra:
                     path.rename(path.with_suffix(".off"))
                 publish("--seeds", str(seeds), "--dist", str(dist), "-q", "--force", env=env)
@@ -137,6 +139,12 @@ def test_killed_build_leaves_dist_exactly_as_it_was(
             assert snapshot(dist) == before, f"dist changed after a kill at {fraction:.0%}"
             assert not lingering(dist), "a worker of the killed build is still running"
         assert kills >= 4, "the build finished before most kill points: the test proved nothing"
+        if finished and command:
+            # A release that finished has published the change (a build is undone above,
+            # a release cannot be): give the final release something new to publish.
+            late = seeds / "zzzzzz_crash-test-late.txt"
+            late.write_text(first.read_text("utf-8").replace("# ", "# Late: ", 1), "utf-8")
+            extra.append(late)
         # The next run cleans up after the killed ones and succeeds.
         publish(*command, "--seeds", str(seeds), "--dist", str(dist), "-q", env=env)
         after = snapshot(dist)

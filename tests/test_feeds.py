@@ -14,9 +14,10 @@ from feedgen.feed import FeedGenerator
 from jsonschema import Draft202012Validator
 from lxml import etree
 
+from publisher import feeds
 from publisher.config import Settings
-from publisher.feeds import FeedWriter
-from publisher.model import Article
+from publisher.feeds import Feed, FeedWriter
+from publisher.model import Article, Entry
 from publisher.render import excerpt, render_article
 from publisher.schema import normalise
 from publisher.topics import slugify, topics_of
@@ -71,7 +72,7 @@ def test_every_format_and_topic_is_written(dist: Path, articles: dict[str, Artic
         assert (dist / "feeds" / f"all.{fmt}").is_file()
         for topic in topics:
             assert (dist / "feeds" / topic.kind / f"{topic.slug}.{fmt}").is_file()
-    assert (dist / "feeds/archive/all/1.atom").is_file()
+    assert (dist / "feeds/archive/all/2013.atom").is_file()  # the oldest year
 
 
 def test_atom_documents_validate_against_rfc4287_relaxng(dist: Path) -> None:
@@ -212,31 +213,45 @@ def test_rfc5005_markers(dist: Path, fmt: str) -> None:
     current = etree.parse(str(dist / f"feeds/all.{fmt}")).getroot()
     assert current.find(f".//{FH}archive") is None
     newest = xml_link(current, "prev-archive")
-    assert newest == SETTINGS.url(f"feeds/archive/all/3.{fmt}")
+    # 14 archived entries over ten years: pages by year, named by it.
+    assert newest == SETTINGS.url(f"feeds/archive/all/2022.{fmt}")
     archive = etree.parse(str(local(dist, newest))).getroot()
     assert archive.find(f".//{FH}archive") is not None
     assert xml_link(archive, "current") == SETTINGS.url(f"feeds/all.{fmt}")
-    assert xml_link(archive, "prev-archive") == SETTINGS.url(f"feeds/archive/all/2.{fmt}")
+    assert xml_link(archive, "prev-archive") == SETTINGS.url(f"feeds/archive/all/2021.{fmt}")
     assert xml_link(archive, "next-archive") is None
-    oldest = etree.parse(str(dist / f"feeds/archive/all/1.{fmt}")).getroot()
+    oldest = etree.parse(str(dist / f"feeds/archive/all/2013.{fmt}")).getroot()
     assert xml_link(oldest, "prev-archive") is None
-    assert xml_link(oldest, "next-archive") == SETTINGS.url(f"feeds/archive/all/2.{fmt}")
-    assert xml_link(oldest, "self") == SETTINGS.url(f"feeds/archive/all/1.{fmt}")
+    # Years without articles have no page: links skip them.
+    assert xml_link(oldest, "next-archive") == SETTINGS.url(f"feeds/archive/all/2015.{fmt}")
+    assert xml_link(oldest, "self") == SETTINGS.url(f"feeds/archive/all/2013.{fmt}")
 
 
-def test_full_archive_pages_never_change_when_articles_arrive(tmp_path: Path) -> None:
+def test_archive_pages_of_other_periods_never_change(tmp_path: Path) -> None:
+    """A new article changes its own period's page (and the neighbours' links when the
+    period is new), never the pages of other periods, wherever in time it lands."""
     seeds = corpus(tmp_path / "seeds")
     build_corpus(seeds, tmp_path / "before")
     text = (seeds / "001_war-risk-premiums.txt").read_text("utf-8")
     newer = re.sub(r"Global Research, \w+ \d+, \d{4}", "Global Research, January 02, 2099", text)
     (seeds / "999_newest.txt").write_text(newer.replace("# ", "# Newest: ", 1), "utf-8")
+    older = re.sub(r"Global Research, \w+ \d+, \d{4}", "Global Research, March 02, 2019", text)
+    (seeds / "998_back_dated.txt").write_text(older.replace("# ", "# Back-dated: ", 1), "utf-8")
     build_corpus(seeds, tmp_path / "after")
+    folder = "feeds/archive/all"
     for fmt in ("atom", "rss", "json"):
-        for page in (1, 2):  # full pages of 5
-            relative = f"feeds/archive/all/{page}.{fmt}"
-            before = (tmp_path / "before" / relative).read_bytes()
-            assert before == (tmp_path / "after" / relative).read_bytes(), relative
-        # The subscription document now starts with the new article.
+        years = sorted(p.stem for p in (tmp_path / "after" / folder).glob(f"*.{fmt}"))
+        # The newest article pushed the oldest subscription entry (2023) into an archive.
+        assert years == ["2013", "2015", "2017", "2018", "2019", "2020", "2021", "2022", "2023"]
+        changed = [
+            year
+            for year in years[:-1]
+            if (tmp_path / "before" / folder / f"{year}.{fmt}").read_bytes()
+            != (tmp_path / "after" / folder / f"{year}.{fmt}").read_bytes()
+        ]
+        # The back-dated article's page; and the link from 2022 to the new page (JSON Feed
+        # links only to older pages).
+        assert changed == (["2019"] if fmt == "json" else ["2019", "2022"])
         assert entry_ids(tmp_path / "after" / f"feeds/all.{fmt}", fmt)[0].endswith("/newest")
 
 
@@ -353,7 +368,7 @@ def test_trap_rss_author_needs_email(dist: Path, articles: dict[str, Article]) -
 
 
 def test_trap_rss_drops_links(dist: Path) -> None:
-    archive = etree.parse(str(dist / "feeds/archive/all/2.rss")).getroot()
+    archive = etree.parse(str(dist / "feeds/archive/all/2019.rss")).getroot()
     channel = archive.find("channel")
     rels = {link.get("rel") for link in channel.findall(f"{ATOM}link")}  # type: ignore[union-attr]
     assert rels == {"self", "current", "prev-archive", "next-archive"}
@@ -478,3 +493,45 @@ def test_light_entries_equal_feedgen(built: tuple[Path, CheckResult]) -> None:
     for article in articles:
         fast, reference = _light_pair(article)
         assert fast == reference, article.id
+
+
+def _entry(article_id: str, day: str) -> Entry:
+    return Entry(article_id, dt.date.fromisoformat(day), None, (), (), (), article_id, "")
+
+
+def test_archive_pages_by_month_or_year() -> None:
+    """Dense feeds get a page a month, sparse ones a page a year; pages are named by their
+    period, oldest to newest linked both ways, the subscription document first."""
+    dense = [_entry(f"d{m}-{i}", f"2020-{m:02d}-{i + 1:02d}") for m in (1, 2, 4) for i in range(3)]
+    feed = Feed("all", "T", "D", "", (*dense, _entry("new", "2021-01-01")))
+    pages = list(feeds.documents(feed, 1))  # 9 archived entries over 4 months: 2.25 a month
+    assert [(d.page, d.older, d.newer) for d in pages] == [
+        (None, "2020-04", None),
+        ("2020-01", None, "2020-02"),
+        ("2020-02", "2020-01", "2020-04"),  # March has no articles, so no page
+        ("2020-04", "2020-02", None),
+    ]
+    assert [e.id for e in pages[1].entries] == ["d1-2", "d1-1", "d1-0"]  # newest first
+    assert pages[3].period == "April 2020"
+    yearly = list(feeds.documents(feed, 3))  # 3 a month would be needed: by year
+    assert [(d.page, len(d.entries)) for d in yearly] == [(None, 3), ("2020", 7)]
+    assert yearly[1].period == "2020"
+    assert [d.page for d in feeds.documents(feed, 10)] == [None]  # no archive at all
+
+
+def test_a_back_dated_article_changes_one_page() -> None:
+    """What makes add-one cheap at scale: pages are periods, so an insertion in the past
+    leaves every other page's entries and links as they were."""
+    days = [dt.date(2000, 1, 1) + dt.timedelta(days=3 * i) for i in range(2000)]
+    entries = [_entry(f"a{i:04d}", day.isoformat()) for i, day in enumerate(days)]
+
+    def pages() -> dict[str | None, tuple[object, ...]]:
+        found = feeds.documents(Feed("all", "T", "D", "", tuple(entries)), 10)
+        return {d.page: (d.entries, d.older, d.newer) for d in found}
+
+    before = pages()
+    entries.insert(500, _entry("late", entries[500].published.isoformat()))
+    after = pages()
+    assert before.keys() == after.keys()
+    changed = [page for page in before if before[page] != after[page]]
+    assert changed == [entries[500].published.isoformat()[:7]]
