@@ -151,12 +151,15 @@ class Cache:
         cache answers nothing (and is dropped): the work is simply redone."""
         found: dict[str, Any] = {}
         try:
-            rows = self.db.execute(
-                "SELECT key, signature, value FROM entries WHERE kind = ?", (kind,)
-            )
-            for key, stored, value in rows:
-                if wanted.get(key) == stored:
-                    found[key] = orjson.loads(value)
+            keys = list(wanted)
+            for start in range(0, len(keys), 500):
+                batch = keys[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                query = "SELECT key, signature, value FROM entries WHERE kind = ? AND key IN "
+                rows = self.db.execute(f"{query}({marks})", (kind, *batch))
+                for key, stored, value in rows:
+                    if wanted[key] == stored:
+                        found[key] = orjson.loads(value)
         except (sqlite3.Error, ValueError, TypeError):
             self.broken = True
             return {}
@@ -198,6 +201,25 @@ class Cache:
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
                 ((kind, key, sig, value) for key, sig, value in items),
             )
+
+    def get_blob(self, kind: str) -> Any:
+        """The one value stored under `kind` by put_blob (None if there is none)."""
+        try:
+            row = self.db.execute(
+                "SELECT value FROM entries WHERE kind = ? AND key = ''", (kind,)
+            ).fetchone()
+            return None if row is None else orjson.loads(row[0])
+        except (sqlite3.Error, ValueError, TypeError):
+            self.broken = True
+            return None
+
+    def put_blob(self, kind: str, value: Any) -> None:
+        """Store `value` as the one value of `kind`: read back in one go by get_blob."""
+        try:
+            data = orjson.dumps(value)
+        except TypeError:  # what orjson refuses (a lone surrogate): the stdlib way
+            data = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        self.put_raw(kind, [("", "", data)])
 
     def prune(self, kind: str, keep: Iterable[str]) -> None:
         """Forget entries of `kind` whose key is not in `keep` (deleted seeds)."""

@@ -54,14 +54,15 @@ def scan_seeds(folder: Path) -> list[str]:
             f"seeds folder {display_name(folder)!r} does not exist: "
             "create it or point --seeds at the folder that holds the articles"
         )
-    with os.scandir(folder) as entries:  # scandir: the file type without a stat per file
-        names = sorted(
-            entry.name
+    # scandir: the file type without a stat per file, and each path joined in C. Sorting
+    # the paths sorts the names (one folder).
+    with os.scandir(folder) as entries:
+        paths = sorted(
+            entry.path
             for entry in entries
             if os.path.splitext(entry.name)[1].lower() in SEED_SUFFIXES  # noqa: PTH122
             and not entry.is_dir()
         )
-    paths = [os.path.join(folder, name) for name in names]  # noqa: PTH118
     if not paths:
         raise UsageError(
             f"no seed files (*.txt, *.json) in {display_name(folder)!r}: "

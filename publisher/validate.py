@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from .cache import opened, stat_signature
+from .cache import Cache, opened, stat_signature
 from .load import Seed, display_name, read_seed, scan_seeds
 from .model import Article, Entry, index_of
 from .parallel import die_with_parent
@@ -313,7 +313,7 @@ def check_paths(
     keys = [str(path) for path in paths]
     signatures, digest = signed or seed_signatures(paths)
     with opened(cache_dir) as store:
-        known: dict[str, Any] = store.get_many("seed", signatures) if store else {}
+        known, complete = _known_verdicts(store, signatures)
         todo = [Path(key) for key in keys if key not in known]
         # Per file: the Entry fields of its record (None if invalid) and its problems.
         index: dict[str, list[Any] | None] = {key: value[0] for key, value in known.items()}
@@ -334,9 +334,11 @@ def check_paths(
                 store.put_many("seed", ((k, sig, (index[k], found[k])) for k, sig in fresh))
                 store.put_raw("record", ((k, sig, records[k]) for k, sig in fresh if k in records))
                 records.clear()
-        if store is not None:
-            store.prune("seed", signatures)
-            store.prune("record", signatures)
+        if store is not None and not (complete and not todo):
+            store.put_blob(VERDICTS, {k: [signatures[k], index[k], found[k]] for k in keys})
+            if not complete:  # seeds were removed (or there was no list of them)
+                store.prune("seed", signatures)
+                store.prune("record", signatures)
         ids = {key: value[0] if value else None for key, value in index.items()}
         result = _assemble(keys, ids, found)
         entries = []
@@ -352,11 +354,30 @@ def check_paths(
     return replace(result, articles=tuple(loaded[e.id] for e in result.entries))
 
 
+VERDICTS = "verdicts"  # every seed's verdict in one value: read in one go on every build
+
+
+def _known_verdicts(store: Cache | None, signatures: dict[str, str]) -> tuple[dict[str, Any], bool]:
+    """The cached verdicts of the seeds whose signature is unchanged, and whether the
+    last run's list of seeds was exactly these (then nothing is left to prune).
+
+    All verdicts are kept as one value, so a build of a large archive reads them with a
+    single query; verdicts stored one by one (a run killed before it finished) fill in."""
+    if store is None:
+        return {}, False
+    everything = store.get_blob(VERDICTS) or {}
+    known = {key: value[1:] for key, value in everything.items() if signatures.get(key) == value[0]}
+    missing = {key: sig for key, sig in signatures.items() if key not in known}
+    if missing:
+        known.update(store.get_many("seed", missing))
+    return known, everything.keys() == signatures.keys()
+
+
 def seed_signatures(paths: Sequence[Path | str]) -> tuple[dict[str, str], str]:
     """Each seed's stat signature (as the cache keys it), and a digest of them all that
     changes with any edit, addition, removal or rename."""
     signatures = {str(path): stat_signature(path) for path in paths}
-    digest = hashlib.sha256(json.dumps(sorted(signatures.items())).encode()).hexdigest()
+    digest = hashlib.sha256(orjson.dumps(sorted(signatures.items()))).hexdigest()
     return signatures, digest
 
 

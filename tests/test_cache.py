@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import publisher.validate as validate
+from publisher.cache import opened
 from publisher.validate import check_folder
 
 from .conftest import FIXTURES, SEED, seed_files
@@ -75,6 +76,40 @@ def test_added_and_deleted_files(seeds: Path, tmp_path: Path, calls: list[Path])
     assert calls == [added]
     assert {a.id for a in result.articles} >= {"added"}
     assert "64a29ae14d7662cb" not in {a.id for a in result.articles}
+
+
+def test_verdicts_stored_one_by_one_fill_in_for_the_list(
+    seeds: Path, tmp_path: Path, calls: list[Path]
+) -> None:
+    """All verdicts are read as one value; a run killed before it stored that value has
+    still stored each verdict as it came, and the next run uses those."""
+    cache = tmp_path / "cache"
+    first = check_folder(seeds, cache)
+    with opened(cache) as store:
+        assert store is not None
+        assert len(store.get_blob(validate.VERDICTS)) == 7
+        store.db.execute("DELETE FROM entries WHERE kind = ?", (validate.VERDICTS,))
+        store.db.commit()
+    calls.clear()
+    assert check_folder(seeds, cache) == first
+    assert calls == []
+    with opened(cache) as store:  # and the list is whole again
+        assert store is not None
+        assert len(store.get_blob(validate.VERDICTS)) == 7
+
+
+def test_removed_seeds_leave_the_cache(seeds: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    check_folder(seeds, cache)
+    gone = seeds / SEED.name
+    gone.unlink()
+    check_folder(seeds, cache)
+    with opened(cache) as store:
+        assert store is not None
+        assert str(gone) not in store.get_blob(validate.VERDICTS)
+        kept = {key for (key,) in store.db.execute("SELECT key FROM entries WHERE kind='seed'")}
+        assert len(kept) == 6 and str(gone) not in kept
+        assert str(gone) not in store.get_keys("record", [str(gone)])
 
 
 def test_cached_and_uncached_results_are_identical(tmp_path: Path) -> None:
