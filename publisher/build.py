@@ -18,7 +18,7 @@ from .parallel import die_with_parent, run_parts
 from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
 from .release import ReleasePlan, write_release
-from .render import RenderedArticle, render_article
+from .render import RenderedArticle, render_article, summary_text
 from .shelf import Shelf
 from .site import RELEASES_PAGE, Site
 
@@ -143,7 +143,9 @@ def article_pass(job: Job, progress: Progress = silent) -> Shelf:
     before = set(job.staging.written)
     _job = job
     try:
-        if workers == 1 or len(chunks) < 2:
+        # Pages (a full rendering each) cost about eight times a light entry: a rebuild
+        # that writes few pages runs here rather than paying for worker processes.
+        if workers == 1 or len(chunks) < 2 or len(job.pages) + len(ids) // 8 < CHUNK:
             results: Iterable[Made] = map(_article_chunk, chunks)
             for batch, spans, paths in results:
                 shelf.add(batch, spans)
@@ -190,12 +192,21 @@ def _article_chunk(ids: list[str]) -> Made:
     job = _job
     assert job is not None
     articles = job.archive.load([job.by_id[i] for i in ids])
-    rendered = {article_id: render_article(article) for article_id, article in articles.items()}
+    # Rendered when first needed: most articles of a rebuild are here only for their
+    # light entries, which need the summary and not the body (the costly part).
+    rendered: dict[str, RenderedArticle] = {}
 
     def render(article: Article) -> RenderedArticle:
-        return rendered[article.id]
+        done = rendered.get(article.id)
+        if done is None:
+            done = rendered[article.id] = render_article(article)
+        return done
 
-    feeds = FeedWriter(job.settings, render, articles.__getitem__)
+    def summary(article: Article) -> str:
+        done = rendered.get(article.id)
+        return done.summary_text if done is not None else summary_text(article)
+
+    feeds = FeedWriter(job.settings, render, articles.__getitem__, summary)
     site = _site(job)
     site.render, site.load = render, articles.__getitem__
     main = job.plan.feeds[0]

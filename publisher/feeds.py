@@ -208,10 +208,18 @@ class FeedWriter:
     article cost once per feed it appears in, times three formats.
     """
 
-    def __init__(self, settings: Settings, render: Renderer, load: Loader) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        render: Renderer,
+        load: Loader,
+        summary: Callable[[Article], str] | None = None,
+    ) -> None:
         self.settings = settings
         self.render = render
         self.load = load
+        # What light entries show; by default from the full rendering.
+        self.summary = summary or (lambda article: render(article).summary_text)
         # Each article's entries are built once and spliced into every document showing
         # them; full ones appear only in the few subscription documents.
         self._light: dict[str, Fragments] = {}
@@ -305,7 +313,7 @@ class FeedWriter:
         text) and rights."""
         rights = f"{article.copyright_statement}. Republished under fair use."
         summary = (
-            f"<p>{html.escape(excerpt(self.render(article).summary_text))}</p>\n"
+            f"<p>{html.escape(excerpt(self.summary(article)))}</p>\n"
             "<p>The original source of this article is "
             f"{html.escape(article.original_source)}. {html.escape(rights)} "
             f'<a href="{html.escape(self.page_url(article))}">Read the full article</a>.</p>'

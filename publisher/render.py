@@ -170,12 +170,21 @@ def attribution_html(article: Article) -> str:
     )
 
 
+def _summary(article: Article, lead_html: str | None) -> str:
+    if lead_html is not None:
+        return html_text(lead_html)  # plain_text(article.lead), rendering it once
+    return article.subtitle or excerpt(plain_text(article.body.split("\n\n", 1)[0]))
+
+
+def summary_text(article: Article) -> str:
+    """render_article(article).summary_text without rendering the body: what light feed
+    entries need, for the many articles whose archive pages a rebuild rewrites."""
+    return _summary(article, markdown_html(article.lead) if article.lead else None)
+
+
 def render_article(article: Article) -> RenderedArticle:
     lead_html = markdown_html(article.lead) if article.lead else None
-    if lead_html is not None:
-        summary = html_text(lead_html)  # plain_text(article.lead), rendering it once
-    else:
-        summary = article.subtitle or excerpt(plain_text(article.body.split("\n\n", 1)[0]))
+    summary = _summary(article, lead_html)
     rights = f"{article.copyright_statement}. Republished under fair use. {article.disclaimer}"
     return RenderedArticle(
         lead_html=lead_html,

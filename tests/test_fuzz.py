@@ -21,7 +21,7 @@ from publisher.load import Seed
 from publisher.model import Article
 from publisher.parse import Parsed, parse
 from publisher.problems import Problem
-from publisher.render import markdown_html, render_article
+from publisher.render import markdown_html, render_article, summary_text
 from publisher.schema import normalise, validator
 from publisher.site import Site
 from publisher.topics import topics_of
@@ -154,6 +154,7 @@ def test_any_valid_article_gives_well_formed_feeds_and_a_valid_page(
     summary, rights = writer.light_parts(article)  # light entries: written directly ...
     light = writer.light_fragments(article, summary, rights)
     assert light == writer._fragments(article, summary, None, rights)  # ... as feedgen would
+    assert summary_text(article) == render_article(article).summary_text  # (rebuilds' way)
     for fragment in (light.atom, light.rss):
         etree.fromstring(fragment.replace("<dc:", "<").replace("</dc:", "</"))
     feed = Feed("all", "Fuzz", "Fuzz feed", "", (article,))  # type: ignore[arg-type]
