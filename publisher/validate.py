@@ -312,14 +312,12 @@ def check_paths(
     keys = [str(path) for path in paths]
     signatures, digest = signed or seed_signatures(paths)
     with opened(cache_dir) as store:
-        known, complete = _known_verdicts(store, signatures)
-        todo = [Path(key) for key in keys if key not in known]
-        # Per file: the Entry fields of its record (None if invalid) and its problems.
-        index: dict[str, list[Any] | None] = {key: value[0] for key, value in known.items()}
-        found: dict[str, list[tuple[int | None, str, str]]] = {
-            key: [(line, where, message) for line, where, message in value[1]]
-            for key, value in known.items()
-        }
+        # Per file: the Entry fields of its record (None if invalid) and its problems,
+        # as (line, where, message) sequences.
+        index: dict[str, list[Any] | None] = {}
+        found: dict[str, Sequence[Sequence[Any]]] = {}
+        complete = _known_verdicts(store, signatures, index, found)
+        todo = [Path(key) for key in keys if key not in index]
         # Records parsed now: stored in the cache as they come, held only without one.
         records: dict[str, bytes] = {}
         for batch in _verdicts(todo, root, progress):
@@ -356,20 +354,33 @@ def check_paths(
 VERDICTS = "verdicts"  # every seed's verdict in one value: read in one go on every build
 
 
-def _known_verdicts(store: Cache | None, signatures: dict[str, str]) -> tuple[dict[str, Any], bool]:
-    """The cached verdicts of the seeds whose signature is unchanged, and whether the
-    last run's list of seeds was exactly these (then nothing is left to prune).
+def _known_verdicts(
+    store: Cache | None,
+    signatures: dict[str, str],
+    index: dict[str, list[Any] | None],
+    found: dict[str, Sequence[Sequence[Any]]],
+) -> bool:
+    """Fill `index` and `found` with the cached verdicts of the seeds whose signature is
+    unchanged; return whether the last run's list of seeds was exactly these (then
+    nothing is left to prune).
 
     All verdicts are kept as one value, so a build of a large archive reads them with a
     single query; verdicts stored one by one (a run killed before it finished) fill in."""
     if store is None:
-        return {}, False
-    everything = store.get_blob(VERDICTS) or {}
-    known = {key: value[1:] for key, value in everything.items() if signatures.get(key) == value[0]}
-    missing = {key: sig for key, sig in signatures.items() if key not in known}
-    if missing:
-        known.update(store.get_many("seed", missing))
-    return known, everything.keys() == signatures.keys()
+        return False
+    everything: dict[str, Any] = store.get_blob(VERDICTS) or {}
+    try:
+        for key, (signature, value, problems) in everything.items():
+            if signatures.get(key) == signature:
+                index[key], found[key] = value, problems
+    except (AttributeError, TypeError, ValueError):  # not what put_blob stored: ignore it
+        everything = {}
+        index.clear()
+        found.clear()
+    missing = {key: sig for key, sig in signatures.items() if key not in index}
+    for key, (value, problems) in store.get_many("seed", missing).items() if missing else ():
+        index[key], found[key] = value, problems
+    return bool(everything.keys() == signatures.keys())
 
 
 def seed_signatures(paths: Sequence[Path | str]) -> tuple[dict[str, str], str]:
@@ -411,7 +422,7 @@ def load_articles(
 def _assemble(
     keys: Sequence[str],
     ids: dict[str, str | None],
-    found: dict[str, list[tuple[int | None, str, str]]],
+    found: dict[str, Sequence[Sequence[Any]]],
 ) -> CheckResult:
     """Problems in a stable order; a repeated id is a problem of the later file."""
     problems: list[Problem] = []
