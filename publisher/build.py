@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from . import collector
 from .config import Settings
 from .feeds import FeedWriter
 from .model import Article, Entry, index_of
@@ -69,7 +70,8 @@ def build(
     article (on every core: render, write the page, make the entries that the documents
     to write will list), then document by document (splice those entries together).
     """
-    planned = plan(archive.entries, settings)
+    with collector.paused():
+        planned = plan(archive.entries, settings)
     with staged(dist, protect, cache, fresh) as staging:
         if release is not None:
             # Published versions kept, the new one and a new index written, before the site.

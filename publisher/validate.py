@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from . import collector
 from .cache import Cache, opened, stat_signature
 from .load import Seed, display_name, read_seed, scan_seeds
 from .model import Article, Entry, index_of
@@ -311,7 +312,7 @@ def check_paths(
     """
     keys = [str(path) for path in paths]
     signatures, digest = signed or seed_signatures(paths)
-    with opened(cache_dir) as store:
+    with collector.paused(), opened(cache_dir) as store:
         # Per file: the Entry fields of its record (None if invalid) and its problems,
         # as (line, where, message) sequences.
         index: dict[str, list[Any] | None] = {}
