@@ -7,9 +7,11 @@ so every problem in a file is reported in one run with one wording.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .load import Seed
@@ -61,17 +63,26 @@ _BY_LINE = re.compile(r"^By\s+(?P<authors>\S.*)$")
 _TITLE = re.compile(r"^#\s+(?P<title>.+?)(?:\s+#+)?\s*$")
 _ORIGINAL = re.compile(r"^The original source of this article is\s*(?P<source>.*)$", re.I)
 _COPYRIGHT = re.compile(r"^Copyright\s*(?:©|\(c\)|&copy;)\s*(?P<rest>.*)$", re.I)
+# The only first characters those two can match: under re.I, 't' and 'c' match nothing
+# else (unlike 'i', 'k' or 's'). A startswith() test rules most lines out without a regex.
+_ORIGINAL_INITIALS = ("T", "t")
+_COPYRIGHT_INITIALS = ("C", "c")
 _DISCLAIMER = re.compile(r"^(?:\*\*)?Disclaimer:?(?:\*\*)?:?\s*(?P<text>.*)$", re.I)
 _CONTACT = re.compile(r"^For media inquiries:\s*(?P<contact>.*)$", re.I)
 _FOOTER_RULE = re.compile(r"^\s*(?:-{3,}|_{3,})\s*$")
 _SEPARATOR = re.compile(r"^\s*(?:\*\s*){3,}$")
 # [text](url) or ![alt](url), optionally with a title; url may be empty or '#'.
 LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
+# LINK without the optional '!': a pattern that starts with a literal character lets the
+# regex engine jump to each '[' instead of trying every position (~20x faster on a long
+# paragraph). `text` is its only group, for split(). See split_links.
+_BRACKET_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _DEAD_LINK = re.compile(r"\[([^\]\[]*)\]\(#?\)")
 _DEAD_IMAGE = re.compile(r"!\[([^\]\[]*)\]\(#?\)")
-_PLACEHOLDER = re.compile("\x00(\\d+)\x00")
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _COMMA = re.compile(r"\s*,\s*")
+_YEAR = re.compile(r"\d{4}")
+_BREAKS = re.compile(r"\n{3,}")
 # Promotional boilerplate that newer articles open with: phrases matched (lower case) in a
 # paragraph's plain text; substring tests are ~30x faster than one case-insensitive regex.
 PROMOTIONAL = (
@@ -94,18 +105,6 @@ PROMOTIONAL = (
 
 
 @dataclass(frozen=True)
-class Block:
-    """A paragraph: consecutive non-blank lines, with the 1-based number of its first line."""
-
-    line: int
-    lines: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-
-@dataclass(frozen=True)
 class Parsed:
     """A record plus, for each top-level field, the line of the seed it came from."""
 
@@ -113,38 +112,61 @@ class Parsed:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-def blocks_of(text: str) -> list[Block]:
-    blocks: list[Block] = []
+def blocks_of(text: str) -> tuple[list[int], list[str]]:
+    """The paragraphs (runs of non-blank lines): the 1-based line each starts on, and its text.
+
+    Plain lists rather than an object per paragraph, which cost more than the split.
+    """
+    starts: list[int] = []
+    texts: list[str] = []
     current: list[str] = []
-    start = 0
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             if not current:
-                start = number
+                starts.append(number)
             current.append(line)
         elif current:
-            blocks.append(Block(start, tuple(current)))
+            texts.append("\n".join(current))  # one line: the line itself, no copy
             current = []
     if current:
-        blocks.append(Block(start, tuple(current)))
-    return blocks
+        texts.append("\n".join(current))
+    return starts, texts
 
 
 def drop_dead_links(markdown: str) -> str:
     """`[text](#)` becomes `text`, `![alt](#)` becomes `alt`; links with a real target stay."""
     # Two patterns that start with a literal character: ~10x faster than one with `!?`.
+    # split() leaves each match's one group between the pieces, so joining them is
+    # sub(r"\1") without a Python call per match (and a join of one piece is no copy).
+    return "".join(_DEAD_LINK.split("".join(_DEAD_IMAGE.split(markdown))))
+
+
+def split_links(markdown: str) -> list[str]:
+    """Text between links and link texts, in turn: what a LINK.split() keeping only the
+    `text` group would give, from the faster _BRACKET_LINK.
+
+    A LINK match starts at a '!' just before a _BRACKET_LINK match, which is never the end
+    of the match before (a ')'), so dropping that '!' from the text before gives the same.
+    """
+    pieces = _BRACKET_LINK.split(markdown)
     if "![" in markdown:
-        markdown = _DEAD_IMAGE.sub(r"\1", markdown)
-    return _DEAD_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
+        for index in range(0, len(pieces) - 1, 2):
+            if pieces[index].endswith("!"):
+                pieces[index] = pieces[index][:-1]
+    return pieces
 
 
 def to_text(markdown: str) -> str:
     """One line of plain text: links reduced to their text, bold markers dropped, spaces folded."""
     text = markdown
     if "](" in text:
-        text = LINK.sub(lambda m: m["text"], text)
+        text = "".join(split_links(text))
     if "**" in text or "__" in text:
         text = text.replace("**", "").replace("__", "")
+    # Fold spaces, skipping the split when there is nothing to fold (the usual case):
+    # printable text holds no whitespace but the ASCII space.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 
@@ -154,19 +176,30 @@ def split_list(markdown: str, separator: re.Pattern[str] = _NAME_SEPARATOR) -> l
     Link texts are masked first so a name like `[Physicians for Peace and Justice](#)`
     is never split on its own `and`.
     """
-    texts: list[str] = []
-
-    def mask(match: re.Match[str]) -> str:
-        texts.append(match["text"])
-        return f"\x00{len(texts) - 1}\x00"
-
-    masked = LINK.sub(mask, markdown)
+    mask = _mask_for(markdown)
+    pieces = split_links(markdown)
+    texts = iter(pieces[1::2])
     names: list[str] = []
-    for part in separator.split(masked):
-        name = to_text(_PLACEHOLDER.sub(lambda m: texts[int(m[1])], part))
+    for part in separator.split(mask.join(pieces[0::2])):  # each link masked as one char
+        if part == mask:  # one whole link, the usual name
+            part = next(texts)
+        elif mask in part:
+            first, *rest = part.split(mask)
+            part = first + "".join(next(texts) + segment for segment in rest)
+        name = to_text(part)
         if name and name not in names:
             names.append(name)
     return names
+
+
+def _mask_for(text: str) -> str:
+    """A character that `text` does not hold: NUL, else the first such private-use one.
+    (A seed may hold NUL, which the schema then refuses with the field named; masking
+    with a character of the text would mix names up or fail.)"""
+    if "\x00" not in text:
+        return "\x00"
+    codes = itertools.chain(range(0xE000, 0xF900), range(0xF0000, 0x10FFFE))
+    return next(chr(code) for code in codes if chr(code) not in text)
 
 
 def iso_date(match: re.Match[str]) -> str | None:
@@ -180,44 +213,69 @@ def iso_date(match: re.Match[str]) -> str | None:
     return f"{int(year):04d}-{month:02d}-{int(day):02d}"
 
 
-def _is_italic(block: Block) -> bool:
-    text = block.text.strip()
-    for mark in ("*", "_"):
-        if (
-            len(text) > 2
-            and text.startswith(mark)
-            and text.endswith(mark)
-            and not text.startswith(mark * 2)
-            and mark not in text[1:-1]
-        ):
-            return True
-    return False
+def _is_italic(paragraph: str) -> bool:
+    """`*text*` or `_text_`, with no other mark of the same kind inside."""
+    text = paragraph.strip()
+    mark = text[:1]
+    return (
+        mark in ("*", "_")
+        and len(text) > 2
+        and text[-1] == mark
+        and text[1] != mark
+        and text.find(mark, 1, -1) == -1
+    )
 
 
-def _is_promotional(block: Block) -> bool:
-    text = to_text(block.text).lower()
-    return any(phrase in text for phrase in PROMOTIONAL)
+# The footer (disclaimer, media contact) is the same in nearly every article, and its
+# long lines are the priciest to_text() calls: remembered, bounded.
+_footer_text = lru_cache(maxsize=64)(to_text)
+
+
+def _mentions_promotion(plain: str) -> bool:
+    text = plain.lower()
+    return any(map(text.__contains__, PROMOTIONAL))
+
+
+@lru_cache(maxsize=256)
+def _header_paragraph(paragraph: str) -> tuple[str, bool]:
+    """to_text() of a header paragraph and whether it is promotional, remembered: the
+    promotional paragraphs and topic lines of the header recur from article to article."""
+    plain = to_text(paragraph)
+    return plain, _mentions_promotion(plain)
 
 
 def _is_disclaimer(line: str) -> bool:
-    return line.lower().lstrip("*").startswith("disclaimer") and bool(_DISCLAIMER.match(line))
+    # Only the start is lowered: lower() of a whole long non-ASCII line is slow.
+    # ('*' is unchanged by lower() and no character lowers to one, so the order is free.)
+    start = line.lstrip("*")[:10].lower()
+    return start.startswith("disclaimer") and bool(_DISCLAIMER.match(line))
 
 
-def _is_separator(block: Block) -> bool:
-    return len(block.lines) == 1 and bool(_SEPARATOR.match(block.lines[0]))
+def _is_separator(paragraph: str) -> bool:
+    return "\n" not in paragraph and bool(_SEPARATOR.match(paragraph))
 
 
 class _ScrapedParser:
-    """One pass over the blocks of one scraped article."""
+    """One pass over the paragraphs of one scraped article.
+
+    A paragraph is an index into `starts` (its first line's number) and `texts`.
+    """
 
     def __init__(self, seed: Seed) -> None:
-        self.blocks = blocks_of(seed.text)
+        self.starts, self.texts = blocks_of(seed.text)
         self.record: Record = {"id": seed.default_id}
         self.lines: dict[str, int] = {}
+        self.promotional: dict[int, bool] = {}  # by paragraph: header, lead and body all ask
 
     def put(self, name: str, value: Any, line: int) -> None:
         self.record[name] = value
         self.lines[name] = line
+
+    def _is_promotional(self, index: int) -> bool:
+        known = self.promotional.get(index)
+        if known is None:
+            known = self.promotional[index] = _mentions_promotion(to_text(self.texts[index]))
+        return known
 
     def parse(self) -> Parsed:
         index = self._title(0)
@@ -229,33 +287,40 @@ class _ScrapedParser:
         return Parsed(self.record, self.lines)
 
     def _title(self, index: int) -> int:
-        if index < len(self.blocks):
-            block = self.blocks[index]
-            match = _TITLE.match(block.lines[0])
+        if index < len(self.texts):
+            lines = self.texts[index].split("\n")
+            match = _TITLE.match(lines[0])
             if match:
-                self.put("title", to_text(match["title"]), block.line)
-                if len(block.lines) > 1:
-                    self.put("subtitle", to_text(" ".join(block.lines[1:])), block.line + 1)
+                line = self.starts[index]
+                self.put("title", to_text(match["title"]), line)
+                if len(lines) > 1:
+                    self.put("subtitle", to_text(" ".join(lines[1:])), line + 1)
                 return index + 1
         return index
 
     def _header(self, index: int) -> int:
         """Subtitle, byline, date line, source line and topic lines, in any grouping."""
         seen_byline = seen_date = False
-        while index < len(self.blocks):
-            block = self.blocks[index]
-            if _is_promotional(block):
+        while index < len(self.texts):
+            text = self.texts[index]
+            plain_text, promotional = _header_paragraph(text)
+            self.promotional[index] = promotional
+            if promotional:
                 index += 1
                 continue
-            kinds = [
-                self._header_line(line, block.line + offset, seen_date)
-                for offset, line in enumerate(block.lines)
-            ]
+            start = self.starts[index]
+            if "\n" not in text:  # one line, whose plain text is the paragraph's
+                kinds = [self._header_line(text, start, seen_date, plain_text)]
+            else:
+                kinds = [
+                    self._header_line(line, start + offset, seen_date)
+                    for offset, line in enumerate(text.split("\n"))
+                ]
             if None in kinds:
                 before_byline = not (seen_byline or seen_date)
-                plain = not (_is_italic(block) or _is_separator(block))
+                plain = not (_is_italic(text) or _is_separator(text))
                 if before_byline and plain and "subtitle" not in self.record:
-                    self.put("subtitle", to_text(block.text), block.line)
+                    self.put("subtitle", plain_text, start)
                     index += 1
                     continue
                 if before_byline and plain and "title" not in self.record and index < 3:
@@ -269,13 +334,17 @@ class _ScrapedParser:
             index += 1
         return index
 
-    def _header_line(self, line: str, number: int, seen_date: bool) -> str | None:
+    def _header_line(
+        self, line: str, number: int, seen_date: bool, plain: str | None = None
+    ) -> str | None:
+        """What kind of header line `line` is, after recording its fields; `plain` is
+        to_text(line) when the caller has it already."""
         text = line.strip()
         match = _BY_LINE.match(text)
         if match and not seen_date and "authors" not in self.record:
             self.put("authors", split_list(match["authors"]), number)
             return "byline"
-        match = _DATE_LINE.match(to_text(text))
+        match = _DATE_LINE.match(to_text(text) if plain is None else plain)
         if match and "published" not in self.record:
             if match["publisher"]:
                 self.put("publisher", match["publisher"].strip(), number)
@@ -301,15 +370,15 @@ class _ScrapedParser:
         """The leading run of fully italic paragraphs, skipping promotional ones around it."""
         paragraphs: list[str] = []
         first_line = 0
-        while index < len(self.blocks):
-            block = self.blocks[index]
-            if _is_promotional(block) or (_is_separator(block) and not paragraphs):
+        while index < len(self.texts):
+            text = self.texts[index]
+            if self._is_promotional(index) or (_is_separator(text) and not paragraphs):
                 index += 1
                 continue
-            if not _is_italic(block):
+            if not _is_italic(text):
                 break
-            first_line = first_line or block.line
-            paragraphs.append(drop_dead_links(block.text.strip()[1:-1].strip()))
+            first_line = first_line or self.starts[index]
+            paragraphs.append(drop_dead_links(text.strip()[1:-1].strip()))
             index += 1
         if paragraphs:
             self.put("lead", "\n\n".join(paragraphs), first_line)
@@ -318,15 +387,22 @@ class _ScrapedParser:
     def _attribution(self, start: int) -> int:
         """Find the attribution lines after the body; return where the body ends."""
         end = self._body_end(start)
-        for block in self.blocks[end:]:
-            for offset, line in enumerate(block.lines):
-                number = block.line + offset
+        for index in range(end, len(self.texts)):
+            for number, line in enumerate(self.texts[index].split("\n"), self.starts[index]):
                 text = line.strip()
-                if (match := _ORIGINAL.match(text)) and "original_source" not in self.record:
+                if (
+                    text.startswith(_ORIGINAL_INITIALS)
+                    and (match := _ORIGINAL.match(text))
+                    and "original_source" not in self.record
+                ):
                     source = to_text(match["source"]).rstrip(".")
                     if source:
                         self.put("original_source", source, number)
-                elif (match := _COPYRIGHT.match(text)) and "copyright_holders" not in self.record:
+                elif (
+                    text.startswith(_COPYRIGHT_INITIALS)
+                    and (match := _COPYRIGHT.match(text))
+                    and "copyright_holders" not in self.record
+                ):
                     self._copyright(text, match["rest"], number)
         return end
 
@@ -336,59 +412,72 @@ class _ScrapedParser:
         A `---` inside the body is a thematic break, so only the last one before the
         disclaimer counts as the footer rule.
         """
-        firsts = [block.lines[0].strip() for block in self.blocks]
-        for pattern in (_ORIGINAL, _COPYRIGHT):
-            for index in range(start, len(firsts)):
-                if pattern.match(firsts[index]):
+        texts = self.texts
+        for pattern, initials in (
+            (_ORIGINAL, _ORIGINAL_INITIALS),
+            (_COPYRIGHT, _COPYRIGHT_INITIALS),
+        ):
+            for index in range(start, len(texts)):
+                # lstrip() stays in the first line, which is never blank
+                if texts[index].lstrip().startswith(initials) and pattern.match(
+                    texts[index].partition("\n")[0].strip()
+                ):
                     return index
+        firsts = [text.partition("\n")[0].strip() for text in texts[start:]]
         disclaimer = next(
-            (i for i in range(start, len(firsts)) if _is_disclaimer(firsts[i])), len(firsts)
+            (i for i, first in enumerate(firsts, start) if _is_disclaimer(first)),
+            len(self.texts),
         )
-        rules = [i for i in range(start, disclaimer) if _FOOTER_RULE.match(firsts[i])]
+        rules = [i for i in range(start, disclaimer) if _FOOTER_RULE.match(firsts[i - start])]
         return rules[-1] if rules else disclaimer
 
     def _copyright(self, line: str, rest: str, number: int) -> None:
         # Holders are split on commas only: "Physicians for Peace and Justice" is one holder.
         names = split_list(rest, _COMMA)
-        if names and re.fullmatch(r"\d{4}", names[-1]):
+        if names and _YEAR.fullmatch(names[-1]):
             self.put("copyright_year", int(names.pop()), number)
         self.put("copyright_holders", names, number)
         self.put("copyright_notice", to_text(line), number)
 
     def _body(self, start: int, end: int) -> None:
-        blocks = self.blocks[start:end]
         # Promotional lines and separators left dangling at either end are not content.
-        while blocks and (_is_promotional(blocks[0]) or _is_separator(blocks[0])):
-            blocks = blocks[1:]
-        while blocks and (_is_promotional(blocks[-1]) or _is_separator(blocks[-1])):
-            blocks = blocks[:-1]
-        if blocks:
-            body = drop_dead_links("\n\n".join(block.text for block in blocks))
-            self.put("body", body, blocks[0].line)
+        while start < end and self._is_filler(start):
+            start += 1
+        while start < end and self._is_filler(end - 1):
+            end -= 1
+        if start < end:
+            body = drop_dead_links("\n\n".join(self.texts[start:end]))
+            self.put("body", body, self.starts[start])
+
+    def _is_filler(self, index: int) -> bool:
+        return self._is_promotional(index) or _is_separator(self.texts[index])
 
     def _footer(self, start: int) -> None:
         """The disclaimer paragraph(s) up to the media contact line, and the contact."""
         lines: list[str] = []  # "" marks a paragraph break
         first_line = 0
-        for block in self.blocks[start:]:
-            for offset, raw in enumerate(block.lines):
+        for index in range(start, len(self.texts)):
+            for number, raw in enumerate(self.texts[index].split("\n"), self.starts[index]):
                 line = raw.strip()
                 if match := _CONTACT.match(line):
-                    self.put("contact", to_text(match["contact"]), block.line + offset)
+                    self.put("contact", _footer_text(match["contact"]), number)
                     self._put_disclaimer(lines, first_line)
                     return
                 if not first_line:
                     if not _is_disclaimer(line):
                         continue
-                    first_line = block.line + offset
+                    first_line = number
                     line = _DISCLAIMER.match(line)["text"]  # type: ignore[index]
-                lines.append(to_text(line))
+                lines.append(_footer_text(line))
             if first_line:
                 lines.append("")
         self._put_disclaimer(lines, first_line)
 
     def _put_disclaimer(self, lines: list[str], first_line: int) -> None:
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+        text = "\n".join(lines)
+        if "\n\n\n" in text:  # a pattern with no literal start is tried at every position
+            text = _BREAKS.sub("\n\n", text)
+        text = text.strip()
         if text:
             self.put("disclaimer", text, first_line)
 

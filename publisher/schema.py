@@ -61,17 +61,28 @@ def empty_value(name: str) -> Any:
     return None
 
 
+@cache
+def _field_layout() -> tuple[tuple[str, bool, bool], ...]:
+    """(name, required, empty value is a list) for every field, in schema order: what
+    normalise needs, worked out once rather than from the schema for every record."""
+    required = required_fields()
+    return tuple((name, name in required, empty_value(name) == []) for name in field_names())
+
+
 def normalise(record: dict[str, Any]) -> dict[str, Any]:
     """Schema field order, absent optional fields filled with their empty value.
 
     Absent required fields stay absent so validation reports them; unknown keys are kept
     (after the known ones) so validation reports those too.
     """
-    required = required_fields()
-    ordered = {
-        name: record[name] if name in record else empty_value(name)
-        for name in field_names()
-        if name in record or name not in required
-    }
-    ordered.update((key, value) for key, value in record.items() if key not in ordered)
+    ordered: dict[str, Any] = {}
+    known = 0
+    for name, required, empty_list in _field_layout():
+        if name in record:
+            ordered[name] = record[name]
+            known += 1
+        elif not required:
+            ordered[name] = [] if empty_list else None  # a new list for every record
+    if known < len(record):  # keys the schema does not know
+        ordered.update((key, value) for key, value in record.items() if key not in ordered)
     return ordered

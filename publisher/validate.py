@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import operator
 import os
 import re
 import unicodedata
@@ -344,7 +345,7 @@ def check_paths(
             value = index[key]
             assert value is not None
             entries.append(Entry.from_index(value, key))
-        entries.sort(key=lambda e: e.id)
+        entries.sort(key=operator.attrgetter("id"))
         result = replace(result, inputs=digest, entries=tuple(entries), fresh=records)
     if not articles:
         return result

@@ -69,6 +69,17 @@ def test_control_character_is_named(tmp_path: Path) -> None:
     assert problem.path == "$.title" and "U+0007" in problem.message
 
 
+def test_nul_in_a_byline_is_named_not_a_crash(tmp_path: Path) -> None:
+    """NUL is the parser's own mask for link texts in name lists."""
+    path = tmp_path / "x.txt"
+    text = SEED.read_text("utf-8")
+    byline = next(line for line in text.split("\n") if line.startswith("By "))
+    path.write_text(text.replace(byline, byline + " and A \x007\x00", 1), "utf-8")
+    problems = check_paths([path]).problems
+    assert [p.path for p in problems] == ["$.authors[1]"]
+    assert "U+0000" in problems[0].message
+
+
 def test_bidi_override_in_title_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.txt"
     path.write_text(SEED.read_text("utf-8").replace("Putin\n", "Put\u202ein\n", 1), "utf-8")
