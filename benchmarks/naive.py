@@ -81,7 +81,7 @@ def write_feed(
         fe = fg.add_entry(order="append")
         fe.id(f"{TAG}article/{record['id']}")
         fe.title(record["title"])
-        fe.link(href=f"{BASE_URL}/articles/{record['id']}/")
+        fe.link(href=f"{BASE_URL}/articles/{record['id']}.html")
         fe.published(instant(record["published"]))
         fe.updated(instant(record["updated"] or record["published"]))
         fe.author([{"name": author} for author in record["authors"]])

@@ -234,7 +234,7 @@ class FeedWriter:
         return self.settings.tag(f"feed/{document.feed.key}{suffix}")
 
     def page_url(self, article: Article) -> str:
-        return self.settings.url(f"articles/{article.id}/")
+        return self.settings.url(f"articles/{article.id}.html")
 
     def rights(self) -> str:
         return (

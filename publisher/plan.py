@@ -136,7 +136,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
 
     # An article page shows that article alone.
     pages = tuple(
-        (f"articles/{e.id}/index.html", f"{salt}:{e.digest}", e.id) for e in main.articles
+        (f"articles/{e.id}.html", f"{salt}:{e.digest}", e.id) for e in main.articles
     )
     units.append(Unit((RELEASES_PAGE,), "", (), "", _releases(main), 0.1))
     return Plan(feeds, topics, tuple(units), pages)

@@ -292,7 +292,7 @@ class Site:
         rendered = self.render(article)
         return self.page(
             "article.html",
-            f"articles/{article.id}/index.html",
+            f"articles/{article.id}.html",
             main,
             article=article,
             topics=[self.topic_link(kind, name, topics) for kind, name in article.categories],

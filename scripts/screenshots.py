@@ -20,7 +20,7 @@ from tests.test_browser import ARGS  # noqa: E402
 
 SHOTS = {  # file in docs/ -> (page, viewport width, height)
     "site-landing.png": ("index.html", 1024, 900),
-    "site-article-phone.png": ("articles/64a29ae14d7662cb/index.html", 360, 900),
+    "site-article-phone.png": ("articles/64a29ae14d7662cb.html", 360, 900),
 }
 
 

@@ -121,7 +121,7 @@ def test_reader_journey(site_url: str, page: Page, tmp_path: Path) -> None:
     # Follow a link from the landing page to an article.
     page.get_by_role("link", name=SEED_TITLE).click()
     page.wait_for_load_state()
-    assert page.url.endswith("/articles/64a29ae14d7662cb/index.html")
+    assert page.url.endswith("/articles/64a29ae14d7662cb.html")
     title = page.locator("h1")
     assert title.is_visible() and title.inner_text().startswith(SEED_TITLE)
     attribution = page.locator("#attribution")
@@ -169,7 +169,8 @@ def test_readable_on_a_phone_without_javascript(
     )
     page = context.new_page()
     watch = Watch(page, site_url)
-    for path in ("", "articles/64a29ae14d7662cb/", "topics/region/russia-and-fsu/", "releases/"):
+    pages = ("", "articles/64a29ae14d7662cb.html", "topics/region/russia-and-fsu/", "releases/")
+    for path in pages:
         page.goto(site_url + path)
         assert page.locator("h1").is_visible(), path
         # Nothing wider than the screen: no sideways scrolling on a phone.
@@ -182,7 +183,7 @@ def test_readable_on_a_phone_without_javascript(
 
 def test_hostile_article_runs_nothing(site_url: str, page: Page) -> None:
     watch = Watch(page, site_url)
-    page.goto(site_url + f"articles/{HOSTILE_ID}/")
+    page.goto(site_url + f"articles/{HOSTILE_ID}.html")
     page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == HOSTILE_TITLE
     assert page.evaluate("window.pwned") is None
@@ -197,6 +198,6 @@ def test_hostile_article_runs_nothing(site_url: str, page: Page) -> None:
     link.click()
     page.locator("body").hover()
     page.wait_for_timeout(200)
-    assert page.url == site_url + f"articles/{HOSTILE_ID}/"
+    assert page.url == site_url + f"articles/{HOSTILE_ID}.html"
     assert page.evaluate("window.pwned") is None
     watch.assert_clean()

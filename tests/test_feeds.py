@@ -123,7 +123,7 @@ def test_entries_round_trip_from_the_record(
             rendered = render_article(article)
             seen += 1
             assert entry.title == article.title
-            assert entry.link == SETTINGS.url(f"articles/{article.id}/")
+            assert entry.link == SETTINGS.url(f"articles/{article.id}.html")
             published = dt.datetime(*entry.published_parsed[:6], tzinfo=dt.UTC)
             assert published == midnight(article.published)
             if fmt == "atom":
@@ -161,7 +161,7 @@ def test_json_items_round_trip_from_the_record(dist: Path, articles: dict[str, A
             article = articles[item["id"]]
             seen += 1
             assert item["title"] == article.title
-            assert item["url"] == SETTINGS.url(f"articles/{article.id}/")
+            assert item["url"] == SETTINGS.url(f"articles/{article.id}.html")
             assert item["date_published"] == midnight(article.published).isoformat()
             assert item["date_modified"] == midnight(article.last_modified).isoformat()
             assert [a["name"] for a in item["authors"]] == list(article.authors)

@@ -60,7 +60,7 @@ def test_feedparser_sees_hostile_titles_as_text(dist: Path) -> None:
 
 
 def test_hostile_fields_are_escaped_on_every_page(dist: Path) -> None:
-    for page in [dist / "articles" / HOSTILE_ID / "index.html", dist / "index.html"]:
+    for page in [dist / "articles" / f"{HOSTILE_ID}.html", dist / "index.html"]:
         tree = html5lib.parse(page.read_text("utf-8"), namespaceHTMLElements=False)
         tags = {element.tag for element in tree.iter()}
         assert not tags & {"script", "iframe", "svg", "object", "embed", "form"}
@@ -69,7 +69,7 @@ def test_hostile_fields_are_escaped_on_every_page(dist: Path) -> None:
                 assert not name.lower().startswith("on"), (page, name)
                 assert "expression(" not in value
                 assert not value.strip().lower().startswith(("javascript:", "data:"))
-    page = (dist / "articles" / HOSTILE_ID / "index.html").read_text("utf-8")
+    page = (dist / "articles" / f"{HOSTILE_ID}.html").read_text("utf-8")
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in page  # shown, as text
 
 
@@ -92,7 +92,7 @@ def test_a_10_mb_article_builds(tmp_path: Path) -> None:
     feed = etree.parse(str(tmp_path / "dist/feeds/all.atom"), parser)
     entry = feed.getroot().find(f"{ATOM}entry")
     assert entry is not None and len(entry.findtext(f"{ATOM}content") or "") > 10_000_000
-    page = tmp_path / "dist/articles/ten-megabytes/index.html"
+    page = tmp_path / "dist/articles/ten-megabytes.html"
     assert page.stat().st_size > 10_000_000
 
 
@@ -106,6 +106,6 @@ def test_deeply_nested_markdown_builds(tmp_path: Path, kind: str) -> None:
     build_site(seeds, tmp_path / "dist")
     feed = (tmp_path / "dist/feeds/all.atom").read_bytes()
     assert etree.fromstring(feed) is not None  # well-formed: nesting lives inside escaped text
-    page = (tmp_path / "dist" / "articles" / f"nested-{kind}" / "index.html").read_text("utf-8")
+    page = (tmp_path / "dist" / "articles" / f"nested-{kind}.html").read_text("utf-8")
     tree = html5lib.parse(page, namespaceHTMLElements=False)
     assert tree.find(".//main") is not None or tree.find(".//article") is not None

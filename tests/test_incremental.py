@@ -143,8 +143,8 @@ def test_builds_keep_a_spare_tree_and_rewrite_only_changed_files(project: Path) 
     publish()
     dist, spare = project / "dist", project / ".dist.spare"
     assert tree(spare) == tree(dist)
-    page = dist / f"articles/{SEED.stem.split('_', 1)[1]}/index.html"
-    other = next(p for p in (dist / "articles").glob("*/index.html") if p != page)
+    page = dist / f"articles/{SEED.stem.split('_', 1)[1]}.html"
+    other = next(p for p in (dist / "articles").glob("*.html") if p != page)
     before = {p: p.stat().st_ino for p in (page, other)}
     path = project / "seeds" / SEED.name
     path.write_text(path.read_text("utf-8").replace("Putin", "Mr Putin", 1), "utf-8")

@@ -72,8 +72,8 @@ def alternates(dist: Path, page: str) -> list[tuple[str, str, str]]:
 
 def test_site_has_every_page(dist: Path) -> None:
     built = {p.relative_to(dist).as_posix() for p in pages(dist)}
-    assert {"index.html", "releases/index.html", f"articles/{SEED_ID}/index.html"} <= built
-    assert f"articles/{HOSTILE_ID}/index.html" in built
+    assert {"index.html", "releases/index.html", f"articles/{SEED_ID}.html"} <= built
+    assert f"articles/{HOSTILE_ID}.html" in built
     assert "topics/region/russia-and-fsu/index.html" in built
     assert "topics/report/syria/index.html" in built
     assert all((dist / name).is_file() for name in ("style.css", "favicon.svg", "favicon.ico"))
@@ -137,7 +137,7 @@ def test_nothing_is_loaded_from_another_host(dist: Path) -> None:
 
 def test_pages_link_their_feeds_for_autodiscovery(dist: Path) -> None:
     main = [(MEDIA_TYPES[f], "all", f"feeds/all.{f}") for f in FORMATS]
-    for page in ("index.html", "releases/index.html", f"articles/{SEED_ID}/index.html"):
+    for page in ("index.html", "releases/index.html", f"articles/{SEED_ID}.html"):
         found = alternates(dist, page)
         assert [(t, href.rsplit("feeds/", 1)[-1]) for t, _, href in found] == [
             (t, p.removeprefix("feeds/")) for t, _, p in main
@@ -171,7 +171,7 @@ def test_landing_page_lists_newest_first_and_every_feed(dist: Path) -> None:
 
 
 def test_article_page_shows_record_and_attribution(dist: Path) -> None:
-    page = f"articles/{SEED_ID}/index.html"
+    page = f"articles/{SEED_ID}.html"
     document = parse(dist / page)
     h1 = document.find(".//h1")
     assert h1 is not None and text(h1).startswith("US-Russia Confrontation")
@@ -182,8 +182,8 @@ def test_article_page_shows_record_and_attribution(dist: Path) -> None:
     assert "September 7, 2013" in text(document.find(".//p[@class='meta']"))
     tags = {str(a.get("href")) for a in document.iterfind(".//ul[@class='tags']//a")}
     assert tags == {
-        "../../topics/region/russia-and-fsu/index.html",
-        "../../topics/theme/us-nato-war-agenda/index.html",
+        "../topics/region/russia-and-fsu/index.html",
+        "../topics/theme/us-nato-war-agenda/index.html",
         "../../topics/report/syria/index.html",
     }
     assert text(document.find(".//div[@class='lead']")).startswith("The alleged chemical")
@@ -204,7 +204,7 @@ def test_article_body_is_the_sanitised_render(dist: Path) -> None:
 
     result = check_folder(SEED.parent)
     rendered = render_article(result.articles[0])
-    raw = (dist / f"articles/{SEED_ID}/index.html").read_text("utf-8")
+    raw = (dist / f"articles/{SEED_ID}.html").read_text("utf-8")
     assert rendered.body_html in raw
     assert rendered.lead_html and rendered.lead_html in raw
 
@@ -213,13 +213,13 @@ def test_topic_page_lists_its_articles(dist: Path) -> None:
     document = parse(dist / "topics/report/syria/index.html")
     assert text(document.find(".//h1")) == "In-depth Report: SYRIA"
     listed = [a.get("href") for a in document.iterfind(".//ol[@class='articles']//a")]
-    assert f"../../../articles/{SEED_ID}/index.html" in listed
+    assert f"../../../articles/{SEED_ID}.html" in listed
     feeds = {a.get("href") for a in document.iterfind(".//a[@class='feed']")}
     assert {f"../../../feeds/report/syria.{f}" for f in FORMATS} <= feeds
 
 
 def test_hostile_article_is_inert(dist: Path) -> None:
-    page = dist / f"articles/{HOSTILE_ID}/index.html"
+    page = dist / f"articles/{HOSTILE_ID}.html"
     raw = page.read_text("utf-8")
     document = parse(page)
     forbidden = {"script", "iframe", "object", "embed", "form", "input", "svg", "style", "base"}
@@ -278,7 +278,7 @@ def test_lists_are_paged_and_every_article_is_reachable(
     assert years == ["2012", "2013", "2015", "2017", "2018", "2019", "2020", "2021", "2022", "2023"]
     reachable = crawl(dist)
     for article in (dist / "articles").iterdir():
-        assert article / "index.html" in reachable, article.name
+        assert article in reachable, article.name
     assert set(pages(dist)) == reachable
     # An archive page of another period never changes when a newer article arrives.
     before = (dist / "archive/2012/index.html").read_bytes()
