@@ -184,7 +184,7 @@ def test_article_page_shows_record_and_attribution(dist: Path) -> None:
     assert tags == {
         "../topics/region/russia-and-fsu/index.html",
         "../topics/theme/us-nato-war-agenda/index.html",
-        "../../topics/report/syria/index.html",
+        "../topics/report/syria/index.html",
     }
     assert text(document.find(".//div[@class='lead']")).startswith("The alleged chemical")
     assert "We will. And we are already helping" in text(document.find(".//div[@class='body']"))
