@@ -20,7 +20,7 @@ from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
 from .release import ReleasePlan, write_release
 from .render import RenderedArticle, render_article, summary_text
-from .shelf import Shelf
+from .shelf import Shelf, Span
 from .site import RELEASES_PAGE, Site
 
 # Published dataset releases are immutable and cut by `publish release`, not by a build:
@@ -100,7 +100,10 @@ def build(
             },
         )
         shelf = article_pass(job, progress)
-        write_units(job, todo, shelf, progress)
+        try:
+            write_units(job, todo, shelf, progress)
+        finally:
+            shelf.close()
         return len(staging.written)
 
 
@@ -140,7 +143,7 @@ def article_pass(job: Job, progress: Progress = silent) -> Shelf:
     ids = [entry.id for entry in job.archive.entries if entry.id in wanted]
     chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
     workers = max(1, min(2, os.cpu_count() or 1))
-    shelf = Shelf()
+    shelf = Shelf(job.staging.target.parent)  # on the output's disk, not in memory
     written: list[str] = []
     before = set(job.staging.written)
     _job = job
@@ -187,7 +190,7 @@ def article_pass(job: Job, progress: Progress = silent) -> Shelf:
 
 
 # What the article pass sends back per chunk: packed pieces, where each is, pages written.
-Made = tuple[bytes, dict[tuple[str, str], tuple[int, int, int]], list[str]]
+Made = tuple[bytes, dict[tuple[str, str], Span], list[str]]
 
 
 def _article_chunk(ids: list[str]) -> Made:

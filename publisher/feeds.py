@@ -281,11 +281,9 @@ class FeedWriter:
         kind = "light" if light else "full"
         found = (self._light if light else self._full).get(article_id)
         if found is None and self.shelf is not None:
-            atom = self.shelf.get(article_id, f"{kind}.atom")
-            if atom is not None:
-                rss, json = (self.shelf.get(article_id, f"{kind}.{f}") for f in ("rss", "json"))
-                assert rss is not None and json is not None
-                return Fragments(atom, rss, json)
+            texts = self.shelf.get_all(article_id, [f"{kind}.{f}" for f in FORMATS])
+            if texts is not None:
+                return Fragments(*texts)
         if found is None:
             article = self.load(article_id)
             found = self.light(article) if light else self.full(article)

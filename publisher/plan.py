@@ -135,9 +135,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
             units.append(_list_unit(feed, "topic.html", document, key, {"topic": topic}))
 
     # An article page shows that article alone.
-    pages = tuple(
-        (f"articles/{e.id}.html", f"{salt}:{e.digest}", e.id) for e in main.articles
-    )
+    pages = tuple((f"articles/{e.id}.html", f"{salt}:{e.digest}", e.id) for e in main.articles)
     units.append(Unit((RELEASES_PAGE,), "", (), "", _releases(main), 0.1))
     return Plan(feeds, topics, tuple(units), pages)
 

@@ -1,50 +1,90 @@
-"""Pieces of text made in one pass of a build and used in the next, packed to stay small.
+"""Pieces of text made in one pass of a build and used in the next, kept out of memory.
 
 The article pass makes each article's feed entries and list item once; the document pass
-splices them into every document that lists the article. At 100,000 articles that is some
-hundreds of megabytes of text. Held as a string per piece, every forked process that
-reads them also touches their reference counts and so copies their pages; packed in one
-bytes object per batch, a reader copies nothing and the pieces cost their size once.
+splices them into every document that lists the article. At 100,000 articles that is
+about 600 MB of text (4.5 KB of light entries an article, 33 KB for each full one). They
+are written to an unlinked temporary file beside the output and read back with pread:
+the kernel's page cache holds them while there is room, no process holds them, and
+processes forked for the document pass share the file without copying anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
-Span = tuple[int, int, int]  # batch, start, end
+Span = tuple[int, int]  # start, end (in a batch from pack; in the file once added)
+_LENGTH_BITS = 32  # a piece is under 4 GiB; offset and length packed in one int
 
 
 class Shelf:
-    """Texts by (article id, kind), stored in batches of UTF-8 bytes."""
+    """Texts by (article id, kind), stored as UTF-8 in a temporary file."""
 
-    def __init__(self) -> None:
-        self.batches: list[bytes] = []
-        self.spans: dict[tuple[str, str], Span] = {}
+    def __init__(self, folder: Path | None = None) -> None:
+        # Unlinked at once (O_TMPFILE where there is one): nothing to clean up after a kill.
+        self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed by close()
+        self.size = 0
+        self.spans: dict[tuple[str, str], int] = {}
 
     @staticmethod
     def pack(items: Iterable[tuple[str, str, str]]) -> tuple[bytes, dict[tuple[str, str], Span]]:
-        """One batch from (article id, kind, text); the spans say where each text is."""
+        """One batch from (article id, kind, text); the spans say where each text is.
+        (Made in the worker that rendered the articles; one bytes object to send back.)"""
         parts: list[bytes] = []
         spans: dict[tuple[str, str], Span] = {}
         offset = 0
         for article_id, kind, text in items:
             data = text.encode("utf-8")
             parts.append(data)
-            spans[(article_id, kind)] = (0, offset, offset + len(data))
+            spans[(article_id, kind)] = (offset, offset + len(data))
             offset += len(data)
         return b"".join(parts), spans
 
     def add(self, batch: bytes, spans: dict[tuple[str, str], Span]) -> None:
-        number = len(self.batches)
-        self.batches.append(batch)
-        self.spans.update((key, (number, start, end)) for key, (_, start, end) in spans.items())
+        base = self.size
+        os.pwrite(self.file.fileno(), batch, base)
+        self.size += len(batch)
+        self.spans.update(
+            (key, (base + start) << _LENGTH_BITS | (end - start))
+            for key, (start, end) in spans.items()
+        )
+
+    def _span(self, article_id: str, kind: str) -> Span | None:
+        packed = self.spans.get((article_id, kind))
+        if packed is None:
+            return None
+        start = packed >> _LENGTH_BITS
+        return start, start + (packed & ((1 << _LENGTH_BITS) - 1))
 
     def get(self, article_id: str, kind: str) -> str | None:
-        span = self.spans.get((article_id, kind))
-        if span is None:
-            return None
-        number, start, end = span
-        return self.batches[number][start:end].decode("utf-8")
+        found = self.get_all(article_id, (kind,))
+        return None if found is None else found[0]
+
+    def get_all(self, article_id: str, kinds: Sequence[str]) -> list[str] | None:
+        """The texts of `kinds` for one article (None unless all are here), with one read
+        when they lie side by side (as the article pass packs an article's entries)."""
+        spans: list[Span] = []
+        for kind in kinds:
+            span = self._span(article_id, kind)
+            if span is None:
+                return None
+            spans.append(span)
+        low, high = min(s for s, _ in spans), max(e for _, e in spans)
+        if high - low <= sum(e - s for s, e in spans):
+            data = self._read(low, high)
+            return [data[s - low : e - low].decode("utf-8") for s, e in spans]
+        return [self._read(s, e).decode("utf-8") for s, e in spans]
+
+    def _read(self, start: int, end: int) -> bytes:
+        data = os.pread(self.file.fileno(), end - start, start)
+        if len(data) != end - start:
+            raise OSError(f"the build's temporary file {self.file.name} was cut short")
+        return data
+
+    def close(self) -> None:
+        self.file.close()
 
     def __len__(self) -> int:
         return len(self.spans)

@@ -1,0 +1,42 @@
+"""The shelf: pieces of one build pass kept in an unlinked file for the next."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from publisher.shelf import Shelf
+
+
+def test_pieces_come_back_exactly_and_leave_no_file(tmp_path: Path) -> None:
+    shelf = Shelf(tmp_path)
+    first = [("a", "light.atom", "<entry>é</entry>"), ("a", "light.rss", "🙂"), ("a", "item", "")]
+    shelf.add(*Shelf.pack(first))
+    shelf.add(*Shelf.pack([("b", "light.atom", "second batch"), ("a", "full.atom", "x" * 5000)]))
+    assert list(tmp_path.iterdir()) == []  # unlinked: nothing to clean up after a kill
+    assert shelf.get("a", "light.atom") == "<entry>é</entry>"
+    assert shelf.get("a", "light.rss") == "🙂" and shelf.get("a", "item") == ""
+    assert shelf.get("b", "light.atom") == "second batch"
+    assert shelf.get("a", "full.atom") == "x" * 5000
+    assert shelf.get("b", "light.rss") is None and shelf.get("c", "item") is None
+    assert shelf.get_all("a", ["light.atom", "light.rss"]) == ["<entry>é</entry>", "🙂"]
+    # Pieces far apart (two batches) and out of order are read one by one.
+    assert shelf.get_all("a", ["full.atom", "light.atom"]) == ["x" * 5000, "<entry>é</entry>"]
+    assert shelf.get_all("a", ["light.atom", "missing"]) is None
+    assert len(shelf) == 5
+    shelf.close()
+
+
+def test_a_forked_process_reads_the_same_pieces(tmp_path: Path) -> None:
+    shelf = Shelf(tmp_path)
+    shelf.add(*Shelf.pack([(str(i), "item", f"piece {i}") for i in range(1000)]))
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        ok = all(shelf.get(str(i), "item") == f"piece {i}" for i in range(1000))
+        os.write(write_end, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write_end)
+    assert os.read(read_end, 1) == b"1"
+    os.waitpid(pid, 0)
+    shelf.close()
