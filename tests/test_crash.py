@@ -98,13 +98,16 @@ def test_killed_build_leaves_dist_exactly_as_it_was(
         # builds add 200 others, so neither the spare tree nor the cache has their files.
         env = {k: v for k, v in ENV.items() if k != "PUBLISHER_NO_CACHE"}
         publish("--seeds", str(seeds), "--dist", str(dist), "-q", env=env)  # trees known
-        probe = generate(200, seeds, seed=7, start=ARTICLES)
-        started = time.monotonic()
-        publish("--seeds", str(seeds), "--dist", str(dist), "-q", env=env)
-        duration = time.monotonic() - started
-        for path in probe:
-            path.unlink()
-        publish("--seeds", str(seeds), "--dist", str(dist), "-q", env=env)
+        durations = []
+        for probe_seed in (6, 7):  # the faster of two: a busy machine slows one down
+            probe = generate(200, seeds, seed=probe_seed, start=ARTICLES)
+            started = time.monotonic()
+            publish("--seeds", str(seeds), "--dist", str(dist), "-q", env=env)
+            durations.append(time.monotonic() - started)
+            for path in probe:
+                path.unlink()
+            publish("--seeds", str(seeds), "--dist", str(dist), "-q", env=env)
+        duration = min(durations)
     before = snapshot(dist)
     # Change the input so a completed build would change dist/.
     if incremental:
