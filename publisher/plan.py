@@ -84,12 +84,22 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
     main = feeds[0]
     salt = _key(build_fingerprint(), repr(settings))
     units: list[Unit] = []
+    memo: dict[tuple[str, int], list[tuple[Document, str]]] = {}
+
+    def paged(feed: Feed, size: int) -> list[tuple[Document, str]]:
+        """The documents of `feed` paged by `size`, each with the digests of what it
+        shows: a feed and its list pages are paged alike by default, so made once."""
+        found = memo.get((feed.key, size))
+        if found is None:
+            found = [(d, _digests(d.entries)) for d in documents(feed, size)]
+            memo[(feed.key, size)] = found
+        return found
 
     for name in ASSETS:
         units.append(Unit((name,), _key(salt, "asset", name), (), "", _asset(name), 0.1))
 
     for feed in feeds:
-        for document in documents(feed, settings.items_per_feed):
+        for document, digests in paged(feed, settings.items_per_feed):
             light = document.page is not None
             key = _key(
                 salt,
@@ -99,7 +109,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
                 feed.description,
                 feed.page,
                 _position(document),
-                _digests(document.entries),
+                digests,
             )
             paths = tuple(feed.path(fmt, document.page) for fmt in ("atom", "rss", "json"))
             shown = document.entries
@@ -112,15 +122,15 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
         groups.setdefault(f"{topic.label}s", []).append(topic)
     by_key = {feed.key: feed for feed in feeds}
     topic_list = tuple((t.key, t.name, t.label, len(t.articles)) for t in topics)
-    for document in documents(main, site_module.PAGE_SIZE):
+    for document, digests in paged(main, site_module.PAGE_SIZE):
         # The first page shows the counts of the archive and of every topic.
         summary = (len(main.articles), topic_list) if document.page is None else None
-        key = _key(salt, "index", _position(document), _digests(document.entries), summary)
+        key = _key(salt, "index", _position(document), digests, summary)
         context = {"main": main, "topic_groups": list(groups.items()), "by_key": by_key}
         units.append(_list_unit(main, "index.html", document, key, context))
     for topic in topics:
         feed = by_key[topic.key]
-        for document in documents(feed, site_module.PAGE_SIZE):
+        for document, digests in paged(feed, site_module.PAGE_SIZE):
             count = len(topic.articles) if document.page is None else None
             key = _key(
                 salt,
@@ -129,7 +139,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
                 topic.name,
                 feed.title,
                 _position(document),
-                _digests(document.entries),
+                digests,
                 count,
             )
             units.append(_list_unit(feed, "topic.html", document, key, {"topic": topic}))

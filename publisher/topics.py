@@ -68,8 +68,9 @@ def topics_of(articles: Sequence[Entry]) -> list[Topic]:
         # By name first (plain dict appends: this runs for every article of the archive
         # on every build), then names that slug alike merged.
         by_name: dict[str, list[Entry]] = {}
-        for article in articles:
-            for name in getattr(article, attribute):
+        names_of = operator.attrgetter(attribute)
+        for names, article in zip(map(names_of, articles), articles, strict=True):
+            for name in names:
                 members = by_name.get(name)
                 if members is None:
                     by_name[name] = members = []
