@@ -98,6 +98,39 @@ def test_verdicts_stored_one_by_one_fill_in_for_the_list(
         assert len(store.get_blob(validate.VERDICTS)) == 7
 
 
+def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Path]) -> None:
+    """The list of all verdicts is not rewritten for every edit of a large archive; the
+    edited seeds' verdicts come from their rows, and the list catches up when many lag."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    text = SEED.read_text("utf-8")
+    for number in range(40):
+        (folder / f"{number:03d}_a{number}.txt").write_text(text, "utf-8")
+    cache = tmp_path / "cache"
+    check_folder(folder, cache)
+    edited = folder / "007_a7.txt"
+    edited.write_text(text.replace("September 07, 2013", "September 08, 2013"), "utf-8")
+    calls.clear()
+    first = check_folder(folder, cache)
+    assert calls == [edited]
+    with opened(cache) as store:
+        assert store is not None
+        listed = store.get_blob(validate.VERDICTS)
+        assert listed[str(edited)][0] != validate.seed_signatures([edited])[0][str(edited)]
+    calls.clear()
+    again = check_folder(folder, cache)
+    assert calls == [] and again == first
+    assert {a.id: a.published.day for a in again.articles}["a7"] == 8
+    for number in range(10, 20):  # more than a tenth of the archive: the list is rewritten
+        path = folder / f"{number:03d}_a{number}.txt"
+        path.write_text(text.replace("# US", "# Edited US", 1), "utf-8")
+    check_folder(folder, cache)
+    with opened(cache) as store:
+        assert store is not None
+        listed = store.get_blob(validate.VERDICTS)
+        assert listed[str(edited)][0] == validate.seed_signatures([edited])[0][str(edited)]
+
+
 def test_removed_seeds_leave_the_cache(seeds: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     check_folder(seeds, cache)
