@@ -12,13 +12,14 @@ from pathlib import Path
 
 from . import collector
 from .config import Settings
+from .dataset import record_lines
 from .feeds import FeedWriter
 from .model import Article, Entry, index_of
 from .output import Staging, staged
 from .parallel import die_with_parent, run_parts
 from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
-from .release import ReleasePlan, write_release
+from .release import Lines, ReleasePlan, write_release
 from .render import RenderedArticle, render_article, summary_text
 from .shelf import Shelf, Span
 from .site import RELEASES_PAGE, Site
@@ -34,10 +35,12 @@ Load = Callable[[Sequence[Entry]], dict[str, Article]]
 @dataclass(frozen=True)
 class Archive:
     """The articles to publish: every Entry, and a way to load the articles a build needs
-    (a rebuild after one edit loads only the few that the changed files show)."""
+    (a rebuild after one edit loads only the few that the changed files show). A release
+    streams `lines`, the records' canonical dataset lines, rather than articles."""
 
     entries: tuple[Entry, ...]
     load: Load
+    lines: Lines
 
     @classmethod
     def of(cls, articles: Iterable[Article]) -> Archive:
@@ -47,7 +50,11 @@ class Archive:
             Entry.from_index(index_of(article.to_record()), article.id)
             for article in by_id.values()
         )
-        return cls(entries, lambda wanted: {entry.id: by_id[entry.id] for entry in wanted})
+        return cls(
+            entries,
+            lambda wanted: {entry.id: by_id[entry.id] for entry in wanted},
+            lambda wanted: record_lines(by_id[entry.id].to_record() for entry in wanted),
+        )
 
 
 def build(
@@ -75,7 +82,7 @@ def build(
     with staged(dist, protect, cache, fresh) as staging:
         if release is not None:
             # Published versions kept, the new one and a new index written, before the site.
-            write_release(staging, release, settings)
+            write_release(staging, release, settings, archive.lines)
         else:
             for keep in KEPT:
                 staging.keep(keep, skip={RELEASES_PAGE})

@@ -165,9 +165,10 @@ class Cache:
             return {}
         return found
 
-    def get_keys(self, kind: str, keys: Sequence[str]) -> dict[str, Any]:
-        """Values for `keys` whatever their signature (the caller checks what it gets)."""
-        found: dict[str, Any] = {}
+    def get_raw(self, kind: str, keys: Sequence[str]) -> dict[str, bytes]:
+        """Values for `keys` as stored (JSON), whatever their signature: the caller checks
+        what it gets."""
+        found: dict[str, bytes] = {}
         try:
             for start in range(0, len(keys), 500):
                 batch = keys[start : start + 500]
@@ -177,8 +178,8 @@ class Cache:
                     (kind, *batch),
                 )
                 for key, value in rows:
-                    found[key] = orjson.loads(value)
-        except (sqlite3.Error, ValueError, TypeError):
+                    found[key] = bytes(value)
+        except (sqlite3.Error, TypeError):
             self.broken = True
             return {}
         return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -30,6 +30,7 @@ from .validate import (
     check_folder,
     check_record,
     load_articles,
+    record_lines,
     seed_signatures,
 )
 
@@ -279,7 +280,10 @@ def archive(result: CheckResult, options: Options) -> Archive:
     def load(entries: Sequence[Entry]) -> dict[str, Article]:
         return load_articles(entries, result.fresh, options.cache, options.seeds)
 
-    return Archive(result.entries, load)
+    def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
+        return record_lines(entries, result.fresh, options.cache, options.seeds)
+
+    return Archive(result.entries, load, lines)
 
 
 def with_release_problems(result: CheckResult, dist: Path) -> CheckResult:
@@ -373,12 +377,10 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
     try:
         articles = archive(result, options)
         day = release_date(date, os.environ)
-        plan = plan_release(
-            list(articles.load(articles.entries).values()), options.dist, day, version
-        )
+        plan = plan_release(articles.entries, options.dist, day, version)  # loads no record
         if not dry_run:
             build(
-                articles,  # the plan holds the records; the build loads what it renders
+                articles,  # the release streams the records; the build loads what it renders
                 options.settings,
                 options.dist,
                 release=plan,

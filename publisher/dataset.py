@@ -1,7 +1,9 @@
 """Dataset files of a release: canonical records as JSON Lines, JSON and CSV, with their
 Frictionless Data Package (v2) descriptor.
 
-Every function is pure: records in, bytes out. The same records give the same bytes.
+Every function is pure: records in, bytes out. The same records give the same bytes. The
+data files are made as a stream of chunks from the records' canonical lines, a batch at a
+time: at 100,000 records each file is about a gigabyte, too much to hold.
 
 CSV (RFC 4180): UTF-8 without BOM, ',' separated, '"' quoted only where needed (a quote
 inside a value is doubled), rows end with CRLF; line breaks inside a value are kept as
@@ -12,19 +14,21 @@ empty cell (no text field can be empty, so an empty cell is never an empty strin
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from .config import Settings
+from .model import canonical_line
 from .schema import article_schema, field_names, required_fields
 from .topics import slugify
 
@@ -49,12 +53,9 @@ def canonical_json(value: Any, *, indent: int | None = None) -> str:
     return canonical_json_bytes(value, indent=indent).decode("utf-8")
 
 
-_LINE_SEPARATORS = (("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
-
-
 def canonical_json_bytes(value: Any, *, indent: int | None = None, newline: bool = False) -> bytes:
     """canonical_json encoded as UTF-8 (with a final line feed if `newline`), made without
-    copies (a release's JSON array is about a gigabyte at 100,000 records)."""
+    copies."""
     if indent not in (None, 2):
         raise ValueError("canonical JSON is compact or indented by 2")
     option = orjson.OPT_SORT_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
@@ -68,26 +69,49 @@ def canonical_json_bytes(value: Any, *, indent: int | None = None, newline: bool
             value, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators
         )
         data = (text + "\n" if newline else text).encode("utf-8")
-    for raw, escaped in _LINE_SEPARATORS:
-        data = data.replace(raw, escaped)
-    return data
+    return canonical_line(data)
 
 
 def record_sha256(record: Record) -> str:
-    """The identity of a record's content: sha256 of its canonical JSON line (no LF)."""
+    """The identity of a record's content: sha256 of its canonical JSON line (no LF).
+    Entry.digest is the same hash (model.index_of), made when the seed is checked."""
     return sha256(canonical_json_bytes(record))
 
 
-def sorted_records(records: Iterable[Record]) -> list[Record]:
-    return sorted(records, key=lambda record: str(record["id"]))
+def record_lines(records: Iterable[Record]) -> Iterator[bytes]:
+    """The canonical line (no LF) of each record: what the data files are made from."""
+    return (canonical_json_bytes(record) for record in records)
 
 
-def jsonl_bytes(records: Sequence[Record]) -> bytes:
-    return b"".join(canonical_json_bytes(record, newline=True) for record in records)
+BATCH = 500  # records per chunk of a data file: a few megabytes
 
 
-def json_bytes(records: Sequence[Record]) -> bytes:
-    return canonical_json_bytes(list(records), indent=2, newline=True)
+def batches(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
+    iterator = iter(lines)
+    while batch := list(islice(iterator, BATCH)):
+        yield batch
+
+
+def parsed(lines: Iterable[bytes]) -> Iterator[Record]:
+    return (orjson.loads(line) for line in lines)
+
+
+def jsonl_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """articles.jsonl: one canonical line per record, each ending in LF."""
+    for batch in batches(lines):
+        yield b"\n".join(batch) + b"\n"
+
+
+def json_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """articles.json: canonical_json_bytes(all records, indent=2, newline=True), a batch of
+    records at a time (orjson indents a list's items alike wherever the list is cut)."""
+    first = True
+    for batch in batches(lines):
+        # "[\n  {...},\n  {...}\n]": the items without the brackets' lines.
+        items = canonical_json_bytes([orjson.loads(line) for line in batch], indent=2)
+        yield (b"[\n" if first else b",\n") + items[2:-2]
+        first = False
+    yield b"[]\n" if first else b"\n]\n"
 
 
 def list_fields() -> tuple[str, ...]:
@@ -107,11 +131,6 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def csv_bytes(records: Sequence[Record]) -> bytes:
-    """The canonical, lossless CSV."""
-    return _csv(records, lambda cell: cell, "utf-8")
-
-
 # Cells a spreadsheet may run as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -121,24 +140,45 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
-def spreadsheet_csv_bytes(records: Sequence[Record]) -> bytes:
-    """The same table for spreadsheets: UTF-8 with a byte-order mark (so Excel detects the
-    encoding) and formula-like cells neutralised. Not lossless: use articles.csv for data."""
-    return _csv(records, neutralise, "utf-8-sig")
+_QUOTED = (",", '"', "\r", "\n")  # a cell holding any of them is quoted
 
 
-def _csv(records: Sequence[Record], transform: Callable[[str], str], encoding: str) -> bytes:
-    # Encoded as it is written: a str of the whole table would take up to four bytes a
-    # character (one emoji is enough), gigabytes for a 100,000-record release.
-    buffer = io.BytesIO()
-    with io.TextIOWrapper(buffer, encoding=encoding, newline="", write_through=True) as out:
-        writer = csv.writer(out, lineterminator=CSV_LINE_END, quoting=csv.QUOTE_MINIMAL)
-        names = field_names()
-        writer.writerow(names)
-        for record in records:
-            writer.writerow([transform(csv_cell(record[name])) for name in names])
-        out.flush()
-        return buffer.getvalue()
+def csv_field(cell: str) -> str:
+    """A cell as csv.writer writes it (QUOTE_MINIMAL, doubled quotes, CRLF rows)."""
+    if any(char in cell for char in _QUOTED):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def csv_chunks(records: Iterable[Record]) -> Iterator[tuple[bytes, bytes]]:
+    """Chunks of articles.csv, the canonical, lossless CSV, and of articles.spreadsheet.csv,
+    the same table for spreadsheets: UTF-8 with a byte-order mark (so Excel detects the
+    encoding) and formula-like cells neutralised (not lossless: use articles.csv for data).
+    Both are made in one go: a row differs only where a cell looks like a formula."""
+    # Rows are joined here, not by csv.writer: it goes through every character in Python's
+    # C state machine, ~10 s for each 100,000-record file, where str methods take ~1 s.
+    # tests/test_release_stream.py checks the bytes against csv.writer's.
+    names = field_names()
+    header = ",".join(map(csv_field, names)) + CSV_LINE_END
+    table, sheet = [header], ["\ufeff" + header]
+    for count, record in enumerate(records, start=1):
+        cells = [csv_cell(record[name]) for name in names]
+        row = ",".join(map(csv_field, cells)) + CSV_LINE_END
+        table.append(row)
+        if any(cell.startswith(FORMULA_START) for cell in cells):
+            row = ",".join(csv_field(neutralise(cell)) for cell in cells) + CSV_LINE_END
+        sheet.append(row)
+        if count % BATCH == 0:
+            yield _encoded(table), _encoded(sheet)
+    yield _encoded(table), _encoded(sheet)
+
+
+def _encoded(rows: list[str]) -> bytes:
+    """The rows made so far, which are then let go: a str of the whole table would take up
+    to four bytes a character (one emoji is enough), gigabytes at 100,000 records."""
+    data = "".join(rows).encode("utf-8")
+    rows.clear()
+    return data
 
 
 # -- Table Schema -------------------------------------------------------------------------
@@ -244,6 +284,57 @@ class Stored:
     def of(cls, data: bytes) -> Stored:
         return cls(len(data), sha256(data))
 
+    @classmethod
+    def of_file(cls, path: Path) -> Stored:
+        """Read in blocks: a data file is about a gigabyte at 100,000 records."""
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256")
+            return cls(handle.tell(), digest.hexdigest())
+
+
+class Tally:
+    """The size and sha256 of the chunks passed through it, as they are written."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.hash = hashlib.sha256()
+
+    def through(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.size += len(chunk)
+            self.hash.update(chunk)
+            yield chunk
+
+    def stored(self) -> Stored:
+        return Stored(self.size, self.hash.hexdigest())
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the descriptor and the README say of a release's records as a whole."""
+
+    sources: tuple[str, ...]  # the outlets and publishers the records name, sorted
+    disclaimers: tuple[tuple[str, int], ...]  # each wording and how many records carry it
+
+
+class Gather:
+    """A Summary of the records passed through it, made while they are written."""
+
+    def __init__(self) -> None:
+        self.sources: set[str] = set()
+        self.disclaimers: Counter[str] = Counter()
+
+    def through(self, records: Iterable[Record]) -> Iterator[Record]:
+        for record in records:
+            self.sources.add(record["original_source"])
+            if record["publisher"]:
+                self.sources.add(record["publisher"])
+            self.disclaimers[record["disclaimer"]] += 1
+            yield record
+
+    def summary(self) -> Summary:
+        return Summary(tuple(sorted(self.sources)), tuple(self.disclaimers.items()))
+
 
 def resources(files: Mapping[str, Stored]) -> list[dict[str, Any]]:
     """Resource descriptors for the data files in `files` (name -> what was written)."""
@@ -275,15 +366,11 @@ def datapackage(
     settings: Settings,
     version: str,
     date: dt.date,
-    records: Sequence[Record],
+    sources: Sequence[str],
     files: Mapping[str, Stored],
 ) -> dict[str, Any]:
     """The Data Package v2 descriptor of one release. `created` is the release date (never
-    the clock); `sources` are the outlets and publishers the records name."""
-    sources = sorted(
-        {r["original_source"] for r in records}
-        | {r["publisher"] for r in records if r["publisher"]}
-    )
+    the clock); `sources` are the outlets and publishers the records name (Summary)."""
     return {
         "$schema": DATAPACKAGE_PROFILE,
         "name": dataset_name(settings),

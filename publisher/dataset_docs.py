@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .dataset import CSV_LINE_END, LIST_DELIMITER, list_fields
+from .dataset import CSV_LINE_END, LIST_DELIMITER, Summary, list_fields
 from .schema import field_names, required_fields
 
 if TYPE_CHECKING:
@@ -27,14 +26,14 @@ def md(text: str) -> str:
 def changelog(plan: ReleasePlan, settings: Settings) -> str:
     lines = [f"# {md(settings.title)} {plan.version}", ""]
     if plan.previous is None:
-        lines.append(f"Released {plan.date}. First release: {len(plan.records)} records.")
+        lines.append(f"Released {plan.date}. First release: {plan.records} records.")
     else:
         lines.append(
             f"Released {plan.date}. Changes since {plan.previous.version} "
             f"({plan.previous.date}), a {plan.bump} release ({plan.reason})."
         )
     counts = ", ".join(f"{plan.count(op)} {op}" for op in HEADINGS)
-    lines += ["", f"{len(plan.records)} records: {counts}."]
+    lines += ["", f"{plan.records} records: {counts}."]
     for op, heading in HEADINGS.items():
         changes = [c for c in plan.changes if c.op == op]
         if changes:
@@ -98,19 +97,18 @@ def _field_rows(package: dict[str, Any]) -> list[str]:
     return rows
 
 
-def _disclaimers(plan: ReleasePlan) -> list[str]:
-    counts = Counter(record["disclaimer"] for record in plan.records)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+def _disclaimers(plan: ReleasePlan, summary: Summary) -> list[str]:
+    ranked = sorted(summary.disclaimers, key=lambda item: (-item[1], item[0]))
     quoted = []
     for text, count in ranked[:3]:
-        quoted += ["", f"Carried by {count} of {len(plan.records)} records:", ""]
+        quoted += ["", f"Carried by {count} of {plan.records} records:", ""]
         quoted += ["> " + line if line else ">" for line in text.split("\n")]
     if len(ranked) > 3:
         quoted += ["", f"{len(ranked) - 3} other wordings are in the records' `disclaimer` field."]
     return quoted
 
 
-def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any]) -> str:
+def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summary: Summary) -> str:
     lists = ", ".join(f"`{name}`" for name in list_fields())
     line_end = "CRLF" if CSV_LINE_END == "\r\n" else "LF"
     lines = [
@@ -119,7 +117,7 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any]) -> st
         md(settings.description),
         "",
         f"- version: {plan.version}, released {plan.date}",
-        f"- records: {len(plan.records)} articles (one row each), sorted by `id`",
+        f"- records: {plan.records} articles (one row each), sorted by `id`",
         f"- licence of the compilation: {md(settings.license)}",
         f"- contact: {md(settings.contact)}",
         "- what changed: `CHANGELOG.md`, `changes.jsonl`; how to cite: `CITATION.cff`",
@@ -147,7 +145,7 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any]) -> st
         '"fair use" for research and educational purposes; every record carries the fair-use '
         "notice it was published with (`disclaimer`). Keep the attribution and the notice with "
         "any article you reuse, and ask the copyright owner before uses other than fair use.",
-        *_disclaimers(plan),
+        *_disclaimers(plan, summary),
         "",
         "## Fields",
         "",

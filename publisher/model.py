@@ -109,9 +109,12 @@ class Entry:
     without loading it: small enough to hold for every article of a large archive.
 
     `digest` fingerprints the whole record, so an output whose entries' digests are
-    unchanged is unchanged; `source` is the seed it came from (the cache key)."""
+    unchanged is unchanged; `source` is the seed it came from (the cache key). `digest`
+    (the sha256 of the record's dataset line) and `title` are all that a release's diff
+    needs: it names the records it lists without loading them."""
 
     id: str
+    title: str
     published: dt.date
     updated: dt.date | None
     regions: tuple[str, ...]
@@ -127,9 +130,10 @@ class Entry:
     @classmethod
     def from_index(cls, index: list[Any], source: str) -> Entry:
         """From `index_of(record)` as the cache keeps it."""
-        article_id, published, updated, regions, themes, reports, digest = index
+        article_id, title, published, updated, regions, themes, reports, digest = index
         return cls(
             article_id,
+            title,
             dt.date.fromisoformat(published),
             dt.date.fromisoformat(updated) if updated else None,
             tuple(regions),
@@ -140,17 +144,38 @@ class Entry:
         )
 
 
-def index_of(record: dict[str, Any], canonical: bytes | None = None) -> list[Any]:
-    """The Entry fields of a valid record, as plain JSON (the cache stores this);
-    `canonical` is the record as orjson writes it with sorted keys, if already made."""
-    if canonical is None:
-        canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+# Some line readers (JavaScript's, Python's str.splitlines) split on these: a dataset line
+# has them escaped.
+_LINE_SEPARATORS = (("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
+
+
+def canonical_line(data: bytes) -> bytes:
+    """`data` (JSON as orjson writes it) with U+2028/U+2029 escaped: for a record dumped
+    with sorted keys, its canonical line in a dataset release (without the LF)."""
+    for raw, escaped in _LINE_SEPARATORS:
+        if raw in data:
+            data = data.replace(raw, escaped)
+    return data
+
+
+def record_line(record: dict[str, Any]) -> bytes:
+    """A valid record's canonical line: what the cache stores and a release publishes."""
+    return canonical_line(orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+
+
+def index_of(record: dict[str, Any], line: bytes | None = None) -> list[Any]:
+    """The Entry fields of a valid record, as plain JSON (the cache stores this); `line`
+    is its record_line, if already made. The digest is the sha256 of that line
+    (dataset.record_sha256), so a release can diff entries without their records."""
+    if line is None:
+        line = record_line(record)
     return [
         record["id"],
+        record["title"],
         record["published"],
         record["updated"],
         record["regions"],
         record["themes"],
         record["reports"],
-        hashlib.sha256(canonical).hexdigest()[:20],
+        hashlib.sha256(line).hexdigest(),
     ]

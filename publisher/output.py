@@ -18,7 +18,7 @@ import shutil
 import time
 from collections.abc import Container, Iterator, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -79,7 +79,12 @@ class Staging:
         return path
 
     def write(self, relative: str, data: bytes | str) -> None:
-        payload = data.encode("utf-8") if isinstance(data, str) else data
+        with self.open(relative) as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+    @contextlib.contextmanager
+    def open(self, relative: str) -> Iterator[BinaryIO]:
+        """A new file to write, for one too big to hold in memory: written as it is made."""
         path = self.path(relative)
         try:
             handle = path.open("xb")
@@ -87,7 +92,7 @@ class Staging:
             path.unlink()
             handle = path.open("xb")
         with handle:
-            handle.write(payload)
+            yield handle
         if self.twin is not None:
             copy = self.twin / relative
             self._folder(copy)

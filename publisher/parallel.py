@@ -1,7 +1,7 @@
 """Run independent parts of a build on every core, in forked processes.
 
 Forking shares the parent's articles without copying or pickling them. Each part returns a
-list of strings (the paths it wrote); an exception in any part fails the whole build. A
+small result (the paths it wrote, say); an exception in any part fails the whole build. A
 part never outlives the build: children die with their parent (so a killed build frees the
 lock at once) and are killed if another part fails.
 """
@@ -16,9 +16,10 @@ import pickle
 import signal
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-Part = Callable[[], list[str]]
+T = TypeVar("T")
+Part = Callable[[], T]
 _PR_SET_PDEATHSIG = 1
 
 
@@ -37,7 +38,7 @@ def die_with_parent(parent: int | None = None) -> None:
         os._exit(1)
 
 
-def _child(part: Part, write_end: int, parent: int) -> None:
+def _child(part: Part[Any], write_end: int, parent: int) -> None:
     """Run `part` and send its result; never return into the parent's code."""
     try:
         die_with_parent(parent)
@@ -67,7 +68,7 @@ def _decode(data: bytes) -> tuple[Any, ...]:
     return payload
 
 
-def run_parts(parts: Sequence[Part]) -> list[list[str]]:
+def run_parts(parts: Sequence[Part[T]]) -> list[T]:
     """Results of every part, in order; the first part runs in this process."""
     if len(parts) < 2 or not hasattr(os, "fork"):
         return [part() for part in parts]
@@ -92,7 +93,7 @@ def run_parts(parts: Sequence[Part]) -> list[list[str]]:
                 error: BaseException = payload[1]
                 error.add_note(f"in a build process:\n{payload[2]}")
                 raise error
-            results.append([str(path) for path in payload[1]])
+            results.append(payload[1])
         children.clear()
         return results
     finally:

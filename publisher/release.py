@@ -11,19 +11,25 @@ dist/releases/
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.resources
+import itertools
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+import orjson
 
 from . import dataset, dataset_docs
 from .config import Settings
-from .model import Article
+from .model import Entry
 from .output import Staging
+from .parallel import run_parts
 from .problems import UsageError
 from .schema import article_schema
 from .versioning import (
@@ -60,12 +66,16 @@ class ReleasePlan:
     published: tuple[Version, ...]
     changes: tuple[Change, ...]
     schema_change: SchemaChange
-    records: tuple[dict[str, Any], ...]  # canonical order: sorted by id
+    entries: tuple[Entry, ...]  # the records it holds, in canonical order: sorted by id
     schema: dict[str, Any]
 
     @property
     def folder(self) -> str:
         return f"{RELEASES}/v{self.version}"
+
+    @property
+    def records(self) -> int:
+        return len(self.entries)
 
     def count(self, op: str) -> int:
         return sum(1 for change in self.changes if change.op == op)
@@ -122,12 +132,14 @@ def read_index(dist: Path) -> tuple[Published, ...]:
 
 
 def _published_records(dist: Path, version: Version) -> dict[str, tuple[str, str]]:
-    """id -> (sha256 of the canonical line, title) of a published version's records."""
+    """id -> (sha256 of the canonical line, title) of a published version's records, read
+    a line at a time (the file is about a gigabyte at 100,000 records). The hash is of the
+    line as this version writes it, so a release made by an older one diffs by content."""
     path = dist / RELEASES / f"v{version}" / "articles.jsonl"
     try:
-        lines = path.read_text("utf-8").split("\n")
-        records = [json.loads(line) for line in lines if line]
-        return {r["id"]: (dataset.record_sha256(r), r["title"]) for r in records}
+        with path.open("rb") as lines:
+            records = (orjson.loads(line) for line in lines if line != b"\n")
+            return {r["id"]: (dataset.record_sha256(r), r["title"]) for r in records}
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ReleaseError(
             f"cannot read the records of release {version} ({path}): {exc}"
@@ -147,17 +159,18 @@ def _published_schema(dist: Path, version: Version) -> dict[str, Any]:
 
 
 def plan_release(
-    articles: Sequence[Article], dist: Path, date: dt.date, version: str | None = None
+    entries: Iterable[Entry], dist: Path, date: dt.date, version: str | None = None
 ) -> ReleasePlan:
-    """The next release of `articles`. Raises ReleaseError when there is nothing to release,
+    """The next release of the records of `entries`, planned from their digests and titles
+    alone (no record is loaded). Raises ReleaseError when there is nothing to release,
     the declared version is refused or the date precedes the latest release; UsageError for
     a malformed --version."""
     try:
         declared = Version.parse(version) if version is not None else None
     except ValueError as exc:
         raise UsageError(f"--version: {exc}") from None
-    records = tuple(dataset.sorted_records(article.to_record() for article in articles))
-    current = {r["id"]: (dataset.record_sha256(r), r["title"]) for r in records}
+    records = tuple(sorted(entries, key=lambda entry: entry.id))
+    current = {entry.id: (entry.digest, entry.title) for entry in records}
     schema = article_schema()
     index = read_index(dist)
     previous = index[-1] if index else None
@@ -189,7 +202,7 @@ def plan_release(
         published=published,
         changes=changes,
         schema_change=schema_diff,
-        records=records,
+        entries=records,
         schema=schema,
     )
 
@@ -211,25 +224,25 @@ def schema_bytes() -> bytes:
     )
 
 
+Open = Callable[[str], AbstractContextManager[BinaryIO]]  # a new file of the version folder
+Lines = Callable[[Sequence[Entry]], Iterator[bytes]]  # the entries' records' canonical lines
+
+
 def release_files(
-    plan: ReleasePlan, settings: Settings, write: Callable[[str, bytes], None]
+    plan: ReleasePlan, settings: Settings, lines: Lines, open_file: Open
 ) -> dict[str, dataset.Stored]:
-    """Write every file of the version folder with `write(name, bytes)`, SHA256SUMS last
-    (it covers all the others). Each file is written as soon as it is made and then
-    dropped: at 100,000 records the data files come to gigabytes."""
-    records = list(plan.records)
-    files: dict[str, dataset.Stored] = {}
+    """Write every file of the version folder, SHA256SUMS last (it covers all the others).
+    The data files are streamed from the records' lines, never held whole: at 100,000
+    records they come to gigabytes."""
+    files, summary = data_files(plan, lines, open_file)
 
     def put(name: str, data: bytes) -> None:
-        write(name, data)
+        with open_file(name) as out:
+            out.write(data)
         files[name] = dataset.Stored.of(data)
 
-    put("articles.jsonl", dataset.jsonl_bytes(records))
-    put("articles.json", dataset.json_bytes(records))
-    put("articles.csv", dataset.csv_bytes(records))
-    put("articles.spreadsheet.csv", dataset.spreadsheet_csv_bytes(records))
     put("articles.schema.json", schema_bytes())
-    package = dataset.datapackage(settings, str(plan.version), plan.date, records, files)
+    package = dataset.datapackage(settings, str(plan.version), plan.date, summary.sources, files)
     put("datapackage.json", (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode())
     put(
         "changes.jsonl",
@@ -239,7 +252,7 @@ def release_files(
     )
     put("CHANGELOG.md", dataset_docs.changelog(plan, settings).encode())
     put("CITATION.cff", dataset_docs.citation(plan, settings).encode())
-    put("README.md", dataset_docs.readme(plan, settings, package).encode())
+    put("README.md", dataset_docs.readme(plan, settings, package, summary).encode())
     put(
         SUMS,
         "".join(f"{stored.sha256}  {name}\n" for name, stored in sorted(files.items())).encode(),
@@ -247,11 +260,65 @@ def release_files(
     return files
 
 
+DataFiles = tuple[dict[str, dataset.Stored], dataset.Summary | None]
+
+
+def data_files(
+    plan: ReleasePlan, lines: Lines, open_file: Open
+) -> tuple[dict[str, dataset.Stored], dataset.Summary]:
+    """The four data files, written as the records stream by: the JSON ones in this
+    process, the CSV ones in a forked one (about the same work). Each process reads the
+    records once, a batch at a time, for both its files; the CSV side summarises them."""
+
+    def json_files() -> DataFiles:
+        jsonl, array = itertools.tee(lines(plan.entries))
+        chunks = {
+            "articles.jsonl": dataset.jsonl_chunks(jsonl),
+            "articles.json": dataset.json_chunks(array),
+        }
+        return write_together(open_file, chunks), None
+
+    def csv_files() -> DataFiles:
+        gather = dataset.Gather()
+        pairs = dataset.csv_chunks(gather.through(dataset.parsed(lines(plan.entries))))
+        table, sheet = itertools.tee(pairs)
+        chunks = {
+            "articles.csv": (chunk for chunk, _ in table),
+            "articles.spreadsheet.csv": (chunk for _, chunk in sheet),
+        }
+        return write_together(open_file, chunks), gather.summary()
+
+    (jsons, _), (csvs, summary) = run_parts([json_files, csv_files])
+    assert summary is not None
+    return {**jsons, **csvs}, summary
+
+
+def write_together(
+    open_file: Open, files: Mapping[str, Iterable[bytes]]
+) -> dict[str, dataset.Stored]:
+    """Write files a chunk of each in turn, each chunk hashed as it goes. Files made from
+    one stream of records (itertools.tee) so hold no more than a batch of it between them."""
+    tallies = {name: dataset.Tally() for name in files}
+    with contextlib.ExitStack() as stack:
+        pending = {
+            name: (iter(tallies[name].through(chunks)), stack.enter_context(open_file(name)))
+            for name, chunks in files.items()
+        }
+        while pending:
+            for name, (chunks, out) in list(pending.items()):
+                chunk = next(chunks, None)
+                if chunk is None:
+                    del pending[name]
+                else:
+                    out.write(chunk)
+    return {name: tally.stored() for name, tally in tallies.items()}
+
+
 def index_entry(plan: ReleasePlan, files: Mapping[str, dataset.Stored]) -> Published:
     return Published(
         version=plan.version,
         date=plan.date,
-        records=len(plan.records),
+        records=plan.records,
         bump=plan.bump,
         changes=plan.summary,
         datapackage_sha256=files["datapackage.json"].sha256,
@@ -268,15 +335,15 @@ def index_document(settings: Settings, entries: Sequence[Published]) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def write_release(staging: Staging, plan: ReleasePlan, settings: Settings) -> None:
+def write_release(staging: Staging, plan: ReleasePlan, settings: Settings, lines: Lines) -> None:
     """Keep the published versions, write the new one and a new index/latest."""
     index = read_index(staging.target)
     if tuple(entry.version for entry in index) != plan.published:
         raise ReleaseError("the published releases changed while planning: run again")
     keep_versions(staging)
-    files = release_files(
-        plan, settings, lambda name, data: staging.write(f"{plan.folder}/{name}", data)
-    )
+    files = release_files(plan, settings, lines, lambda name: staging.open(f"{plan.folder}/{name}"))
+    # A data file written by a forked process is not in this process's record yet.
+    staging.written.update(f"{plan.folder}/{name}" for name in files)
     entries = [*index, index_entry(plan, files)]
     staging.write(f"{RELEASES}/{INDEX}", index_document(settings, entries))
     latest = entries[-1].as_dict()

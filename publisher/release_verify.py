@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .dataset import sha256
+from .dataset import Stored
 from .problems import Problem
 from .release import INDEX, LATEST, RELEASES, SUMS, VERSION_FOLDER
 from .versioning import Published
@@ -32,7 +34,10 @@ def _read_sums(path: Path) -> tuple[dict[str, str], list[Problem]]:
     return sums, problems
 
 
-def _check_folder(folder: Path) -> list[Problem]:
+Hash = Callable[[Path], Stored]  # a file's size and sha256, each file read once per check
+
+
+def _check_folder(folder: Path, stored: Hash) -> list[Problem]:
     sums_path = folder / SUMS
     if not sums_path.is_file():
         return [Problem(str(sums_path), None, SUMS, "the checksum file is missing")]
@@ -47,7 +52,7 @@ def _check_folder(folder: Path) -> list[Problem]:
         path = folder / name
         if name not in present:
             problems.append(Problem(str(path), None, SUMS, "published file is missing"))
-        elif (actual := sha256(path.read_bytes())) != expected:
+        elif (actual := stored(path).sha256) != expected:
             problems.append(
                 Problem(
                     str(path),
@@ -63,7 +68,7 @@ def _check_folder(folder: Path) -> list[Problem]:
     return problems
 
 
-def _check_datapackage(folder: Path) -> list[Problem]:
+def _check_datapackage(folder: Path, stored: Hash) -> list[Problem]:
     path = folder / "datapackage.json"
     try:
         package: dict[str, Any] = json.loads(path.read_text("utf-8"))
@@ -77,23 +82,23 @@ def _check_datapackage(folder: Path) -> list[Problem]:
         if not data_path.is_file():
             problems.append(Problem(str(path), None, f"{where}.path", f"{data_path} is missing"))
             continue
-        data = data_path.read_bytes()
-        if resource.get("bytes") != len(data):
+        data = stored(data_path)
+        if resource.get("bytes") != data.size:
             problems.append(
                 Problem(
                     str(data_path),
                     None,
                     f"{where}.bytes",
-                    f"size is {len(data)} bytes, datapackage.json says {resource.get('bytes')}",
+                    f"size is {data.size} bytes, datapackage.json says {resource.get('bytes')}",
                 )
             )
-        if resource.get("hash") != f"sha256:{sha256(data)}":
+        if resource.get("hash") != f"sha256:{data.sha256}":
             problems.append(
                 Problem(
                     str(data_path),
                     None,
                     f"{where}.hash",
-                    f"sha256 is {sha256(data)}, datapackage.json says {resource.get('hash')}",
+                    f"sha256 is {data.sha256}, datapackage.json says {resource.get('hash')}",
                 )
             )
     return problems
@@ -105,13 +110,14 @@ def _check_entry(root: Path, number: int, entry: Published) -> list[Problem]:
     where = f"$.versions[{number}]"
     if not folder.is_dir():
         return [Problem(index, None, where, f"published version folder {folder} is missing")]
-    problems = _check_folder(folder)
+    stored = cache(Stored.of_file)
+    problems = _check_folder(folder, stored)
     for name, expected, key in (
         ("datapackage.json", entry.datapackage_sha256, "datapackage_sha256"),
         (SUMS, entry.sha256sums_sha256, "sha256sums_sha256"),
     ):
         path = folder / name
-        if path.is_file() and (actual := sha256(path.read_bytes())) != expected:
+        if path.is_file() and (actual := stored(path).sha256) != expected:
             problems.append(
                 Problem(
                     str(path),
@@ -120,7 +126,7 @@ def _check_entry(root: Path, number: int, entry: Published) -> list[Problem]:
                     f"sha256 is {actual}, index.json says {expected}",
                 )
             )
-    problems += _check_datapackage(folder)
+    problems += _check_datapackage(folder, stored)
     return problems
 
 

@@ -19,7 +19,7 @@ import orjson
 from . import collector
 from .cache import Cache, opened, stat_signature
 from .load import Seed, display_name, read_seed, scan_seeds
-from .model import Article, Entry, index_of
+from .model import Article, Entry, index_of, record_line
 from .parallel import die_with_parent
 from .parse import Parsed, parse
 from .problems import Problem, sort_key
@@ -94,7 +94,7 @@ class CheckResult:
     valid_keys: tuple[str, ...] = ()  # the files the articles came from, in check order
     inputs: str = ""  # digest of every seed's path and stat signature: changes with any edit
     entries: tuple[Entry, ...] = ()  # every valid article, by id, without its content
-    # Records (JSON) parsed in this run and not cached (no cache, or a broken one).
+    # Records (their record_line) parsed in this run and not cached (no cache, or a broken one).
     fresh: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -257,7 +257,7 @@ def check_file(path: Path, root: Path | None = None) -> Verdict:
 
 
 # A file's verdict as the check passes it on: the Entry fields of its record (None if
-# invalid), its problems, and the record as JSON (to be cached, not kept in memory).
+# invalid), its problems, and its record_line (to be cached, not kept in memory).
 Checked = tuple[list[Any] | None, list[tuple[int | None, str, str]], bytes | None]
 
 
@@ -265,8 +265,8 @@ def _checked(path: Path, root: Path | None) -> Checked:
     record, problems = check_file(path, root)
     if record is None:
         return None, problems, None
-    blob = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-    return index_of(record, blob), problems, blob
+    line = record_line(record)  # cached as a release publishes it: read back as it is
+    return index_of(record, line), problems, line
 
 
 def _check_chunk(chunk: list[tuple[Path, Path | None]]) -> list[Checked]:
@@ -402,26 +402,49 @@ def load_articles(
     cache_dir: Path | None,
     root: Path | None,
 ) -> dict[str, Article]:
-    """The articles of `entries` by id: from `fresh` (parsed in this run), else from the
-    cache, else parsed again (the cache is an optimisation and may have lost them)."""
-    wanted = [e for e in entries if e.source not in fresh]
-    cached: dict[str, Any] = {}
-    if wanted and cache_dir is not None:
-        with opened(cache_dir) as store:
-            if store is not None:
-                cached = store.get_keys("record", [e.source for e in wanted])
-    loaded: dict[str, Article] = {}
-    for entry in entries:
-        blob = fresh.get(entry.source)
-        record = orjson.loads(blob) if blob is not None else cached.get(entry.source)
-        if record is None or index_of(record)[-1] != entry.digest:
-            record = check_file(Path(entry.source), root)[0]
-            if record is None or index_of(record)[-1] != entry.digest:
-                raise ChangedDuringBuild(
-                    f"{entry.source} changed during the build: run publish again"
-                )
-        loaded[entry.id] = Article.from_record(record)
-    return loaded
+    """The articles of `entries` by id (see record_lines)."""
+    wanted = list(entries)
+    lines = record_lines(wanted, fresh, cache_dir, root)
+    return {
+        entry.id: Article.from_record(orjson.loads(line))
+        for entry, line in zip(wanted, lines, strict=True)
+    }
+
+
+BATCH = 500  # records read from the cache at a time
+
+
+def record_lines(
+    entries: Sequence[Entry],
+    fresh: Mapping[str, bytes],
+    cache_dir: Path | None,
+    root: Path | None,
+) -> Iterator[bytes]:
+    """The canonical dataset line (model.record_line) of each entry's record, in the
+    order of `entries`: from `fresh` (parsed in this run), else the cache, else parsed
+    again (the cache is an optimisation and may have lost them). Read a batch at a time,
+    so a release of any size holds only one batch. Each line is checked against its
+    entry's digest; raises ChangedDuringBuild when the seed changed since it was checked."""
+    stored = any(entry.source not in fresh for entry in entries)
+    with opened(cache_dir if stored else None) as store:
+        for start in range(0, len(entries), BATCH):
+            batch = entries[start : start + BATCH]
+            wanted = [entry.source for entry in batch if entry.source not in fresh]
+            cached = store.get_raw("record", wanted) if store and wanted else {}
+            for entry in batch:
+                blob = fresh.get(entry.source)
+                yield _checked_line(entry, cached.get(entry.source) if blob is None else blob, root)
+
+
+def _checked_line(entry: Entry, line: bytes | None, root: Path | None) -> bytes:
+    if line is not None and hashlib.sha256(line).hexdigest() == entry.digest:
+        return line
+    record = check_file(Path(entry.source), root)[0]
+    if record is not None:
+        line = record_line(record)
+        if hashlib.sha256(line).hexdigest() == entry.digest:
+            return line
+    raise ChangedDuringBuild(f"{entry.source} changed during the build: run publish again")
 
 
 def _assemble(

@@ -86,8 +86,9 @@ def cut_release(seeds: Path, dist: Path, date: str, settings: Settings = SETTING
     """What `publish release --date DATE` does: plan the next release, build with it."""
     result = check_folder(seeds)
     assert result.ok, result.problems
-    plan = plan_release(result.articles, dist, dt.date.fromisoformat(date))
-    build(Archive.of(result.articles), settings, dist, release=plan)
+    archive = Archive.of(result.articles)
+    plan = plan_release(archive.entries, dist, dt.date.fromisoformat(date))
+    build(archive, settings, dist, release=plan)
 
 
 def parse(path: Path) -> Element:

@@ -142,7 +142,7 @@ def test_removed_seeds_leave_the_cache(seeds: Path, tmp_path: Path) -> None:
         assert str(gone) not in store.get_blob(validate.VERDICTS)
         kept = {key for (key,) in store.db.execute("SELECT key FROM entries WHERE kind='seed'")}
         assert len(kept) == 6 and str(gone) not in kept
-        assert str(gone) not in store.get_keys("record", [str(gone)])
+        assert str(gone) not in store.get_raw("record", [str(gone)])
 
 
 def test_cached_and_uncached_results_are_identical(tmp_path: Path) -> None:

@@ -498,7 +498,9 @@ def test_light_entries_equal_feedgen(built: tuple[Path, CheckResult]) -> None:
 
 
 def _entry(article_id: str, day: str) -> Entry:
-    return Entry(article_id, dt.date.fromisoformat(day), None, (), (), (), article_id, "")
+    return Entry(
+        article_id, article_id, dt.date.fromisoformat(day), None, (), (), (), article_id, ""
+    )
 
 
 def test_archive_pages_by_month_or_year() -> None:

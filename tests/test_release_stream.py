@@ -1,0 +1,311 @@
+"""A release streams its records: data files made a batch at a time equal the files made
+whole, the records are read from the cache a batch at a time (checked against their
+digests), and planning a release loads no record at all."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from publisher import dataset, release, validate
+from publisher.build import Archive
+from publisher.cache import Cache
+from publisher.config import load_settings
+from publisher.dataset import Record, canonical_json_bytes, record_sha256
+from publisher.model import Entry, index_of
+from publisher.output import Staging
+from publisher.parallel import run_parts
+from publisher.release import plan_release, release_files
+from publisher.schema import field_names
+from publisher.validate import ChangedDuringBuild, check_folder, record_lines
+
+from .releasetools import DATE, TRICKY, cut, make_seeds, tree
+from .releasetools import release as run_release
+from .sitetools import SETTINGS, cut_release
+
+# -- the files as the whole-file code made them (before streaming): the reference -----------
+
+
+def whole_jsonl(records: Sequence[Record]) -> bytes:
+    return b"".join(canonical_json_bytes(record, newline=True) for record in records)
+
+
+def whole_json(records: Sequence[Record]) -> bytes:
+    return canonical_json_bytes(list(records), indent=2, newline=True)
+
+
+def whole_csv(records: Sequence[Record], transform: Callable[[str], str], encoding: str) -> bytes:
+    buffer = io.BytesIO()
+    with io.TextIOWrapper(buffer, encoding=encoding, newline="", write_through=True) as out:
+        writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(field_names())
+        for record in records:
+            writer.writerow([transform(dataset.csv_cell(record[n])) for n in field_names()])
+        out.flush()
+        return buffer.getvalue()
+
+
+def variants(count: int) -> list[Record]:
+    """`count` distinct records, sorted by id, with the text that is hard to get right:
+    U+2028/U+2029, emoji (4-byte UTF-8), quotes, formulas, line breaks."""
+    records = []
+    for n in range(count):
+        record = dict(TRICKY, id=f"r-{n:04d}", title=f"{TRICKY['title']} {n} 👩‍👩‍👧")
+        record["body"] = f"{'=' if n % 3 == 1 else ''}Body {n}\u2029" + TRICKY["body"] * (n % 3 + 1)
+        record["subtitle"] = TRICKY["subtitle"] if n % 2 else "Not a formula"
+        record["publisher"] = None if n % 4 == 0 else f"Publisher {n % 3}"
+        records.append(record)
+    return records
+
+
+@pytest.fixture(params=[1, 2, 3, 500])
+def batch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    size: int = request.param
+    monkeypatch.setattr(dataset, "BATCH", size)
+    return size
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5, 7])
+def test_streamed_data_files_equal_the_whole_files(batch: int, count: int) -> None:
+    records = variants(count)
+
+    def lines() -> Iterator[bytes]:
+        return dataset.record_lines(records)
+
+    assert b"".join(dataset.jsonl_chunks(lines())) == whole_jsonl(records)
+    assert b"".join(dataset.json_chunks(lines())) == whole_json(records)
+    tables = list(dataset.csv_chunks(dataset.parsed(lines())))
+    assert b"".join(table for table, _ in tables) == whole_csv(records, lambda c: c, "utf-8")
+    assert b"".join(sheet for _, sheet in tables) == whole_csv(
+        records, dataset.neutralise, "utf-8-sig"
+    )
+
+
+def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No chunk holds more than a batch of records, and each chunk is written before the
+    # next records are read: memory stays at a batch whatever the release's size.
+    monkeypatch.setattr(dataset, "BATCH", 4)
+    records = variants(40)
+    read = 0
+
+    def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
+        nonlocal read
+        read = 0
+        for line in dataset.record_lines(records):
+            read += 1
+            yield line
+
+    chunks: dict[str, list[tuple[int, int]]] = {}
+
+    class Recorder(io.BytesIO):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+            chunks[name] = []
+
+        def write(self, chunk: Any) -> int:
+            chunks[self.name].append((len(chunk), read))
+            return len(chunk)
+
+    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
+    monkeypatch.setattr(release, "run_parts", lambda parts: [part() for part in parts])
+    release_files(plan, SETTINGS, lines, Recorder)
+    for name in ("articles.jsonl", "articles.json", "articles.csv", "articles.spreadsheet.csv"):
+        sizes = [size for size, _ in chunks[name]]
+        assert len(sizes) >= 10, name
+        assert max(sizes) < 8 * sum(sizes) / len(records), name  # about 4 records each
+        ahead = [already for _, already in chunks[name]]
+        assert all(n <= 4 * (i + 1) for i, n in enumerate(ahead)), (name, ahead)
+
+
+def test_release_from_the_cache_equals_one_from_records(tmp_path: Path) -> None:
+    # `publish release` streams the records from the cache (checked, in batches); an
+    # archive in memory streams them from its articles: the same bytes.
+    seeds = make_seeds(tmp_path / "seeds")
+    cut(seeds, tmp_path / "dist")
+    streamed = tree(tmp_path / "dist" / "releases")
+    assert any((tmp_path / ".publisher-cache").glob("cache-*.sqlite"))
+    in_memory = tmp_path / "memory"
+    cut_release(seeds, in_memory, DATE, load_settings(None))  # the settings `publish` read
+    assert tree(in_memory / "releases") == streamed
+    records = [json.loads(line) for line in streamed["v1.0.0/articles.jsonl"].splitlines()]
+    assert streamed["v1.0.0/articles.json"] == whole_json(records)
+    assert streamed["v1.0.0/articles.csv"] == whole_csv(records, lambda c: c, "utf-8")
+
+
+def test_a_dry_run_and_the_plan_load_no_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = make_seeds(tmp_path / "seeds")
+    dist = tmp_path / "dist"
+    cut(seeds, dist)
+    record = json.loads((seeds / "900_tricky.json").read_text("utf-8"))
+    record["title"] = "A corrected title"
+    (seeds / "900_tricky.json").write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a record was loaded")
+
+    monkeypatch.setattr(validate, "load_articles", refuse)
+    monkeypatch.setattr(validate, "record_lines", refuse)
+    monkeypatch.setattr("publisher.cli.load_articles", refuse)
+    monkeypatch.setattr("publisher.cli.record_lines", refuse)
+    result = run_release(seeds, dist, "--dry-run", "--date", DATE)
+    assert result.exit_code == 0, result.output
+    assert "changed  zz-tricky-text  A corrected title" in result.output
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(exclude_characters="\x00")), max_size=4))
+def test_csv_fields_are_joined_as_csv_writer_joins_them(cells: list[str]) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow([*cells, "x"])
+    assert ",".join(map(dataset.csv_field, [*cells, "x"])) + "\r\n" == out.getvalue()
+
+
+# -- the digest is the record's dataset hash ---------------------------------------------------
+
+
+def test_entry_digest_is_the_sha256_of_the_canonical_line() -> None:
+    for record in variants(3):
+        assert "\u2028" in json.dumps(record, ensure_ascii=False)
+        assert index_of(record)[-1] == record_sha256(record)
+        assert index_of(record)[1] == record["title"]
+
+
+# -- reading the records: the cache, a batch at a time, checked ------------------------------
+
+
+def _checked(tmp_path: Path) -> tuple[Path, Path, validate.CheckResult]:
+    seeds = make_seeds(tmp_path / "seeds")
+    cache = tmp_path / "cache"
+    result = check_folder(seeds, cache_dir=cache, articles=False)
+    assert result.ok and not result.fresh
+    return seeds, cache, result
+
+
+def _expected(seeds: Path) -> list[bytes]:
+    articles = check_folder(seeds).articles
+    return list(dataset.record_lines(a.to_record() for a in articles))
+
+
+def test_record_lines_reads_the_cache_a_batch_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds, cache, result = _checked(tmp_path)
+    expected = _expected(seeds)
+    monkeypatch.setattr(validate, "BATCH", 3)
+    asked: list[int] = []
+    original = Cache.get_raw
+
+    def get_raw(self: Cache, kind: str, keys: Sequence[str]) -> dict[str, bytes]:
+        asked.append(len(keys))
+        return original(self, kind, keys)
+
+    monkeypatch.setattr(Cache, "get_raw", get_raw)
+    parsed: list[Path] = []
+
+    def parse(path: Path, root: Path | None) -> validate.Verdict:
+        parsed.append(path)
+        return None, []
+
+    monkeypatch.setattr(validate, "check_file", parse)
+    lines = record_lines(result.entries, result.fresh, cache, seeds)
+    assert asked == []  # nothing read before it is wanted
+    first = next(lines)
+    assert asked == [3]
+    assert [first, *lines] == expected
+    assert sum(asked) == len(result.entries) and max(asked) == 3
+    assert parsed == []  # every record came from the cache
+
+
+def test_record_lines_parses_what_the_cache_lost_or_got_wrong(tmp_path: Path) -> None:
+    seeds, cache, result = _checked(tmp_path)
+    first, second = result.entries[0].source, result.entries[1].source
+    store = Cache(cache)
+    store.db.execute("DELETE FROM entries WHERE kind = 'record' AND key = ?", (first,))
+    tampered = orjson.dumps({"id": "tampered"})
+    store.db.execute(
+        "UPDATE entries SET value = ? WHERE kind = 'record' AND key = ?", (tampered, second)
+    )
+    store.db.commit()
+    store.close()
+    lines = list(record_lines(result.entries, result.fresh, cache, seeds))
+    assert lines == _expected(seeds)
+
+
+def test_record_lines_refuses_a_seed_changed_since_the_check(tmp_path: Path) -> None:
+    seeds, _, result = _checked(tmp_path)
+    path = seeds / "900_tricky.json"
+    record = json.loads(path.read_text("utf-8"))
+    record["body"] += " Edited during the build."
+    path.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    tricky = next(e for e in result.entries if e.source == str(path))
+    with pytest.raises(ChangedDuringBuild):
+        list(record_lines([tricky], {}, None, seeds))  # no cache: parsed again, refused
+
+
+def test_published_records_are_read_line_by_line(tmp_path: Path) -> None:
+    records = variants(3)
+    folder = tmp_path / "releases" / "v1.0.0"
+    folder.mkdir(parents=True)
+    (folder / "articles.jsonl").write_bytes(whole_jsonl(records))
+    read = release._published_records(tmp_path, release.Version(1, 0, 0))
+    assert read == {r["id"]: (record_sha256(r), r["title"]) for r in records}
+    (folder / "articles.jsonl").write_bytes(whole_jsonl(records) + b"{not json\n")
+    with pytest.raises(release.ReleaseError, match="cannot read the records"):
+        release._published_records(tmp_path, release.Version(1, 0, 0))
+
+
+# -- the pieces it is made with ----------------------------------------------------------------
+
+
+def test_staging_writes_chunks_as_a_new_file(tmp_path: Path) -> None:
+    target = tmp_path / "dist"
+    staging = Staging(target)
+    staging.root.mkdir()
+    (staging.root / "a").mkdir()
+    old = staging.root / "a" / "file"
+    old.write_bytes(b"old")
+    os.link(old, tmp_path / "kept")  # another tree sharing the inode: never modified
+    with staging.open("a/file") as out:
+        out.write(b"one ")
+        out.write(b"two")
+    assert old.read_bytes() == b"one two"
+    assert (tmp_path / "kept").read_bytes() == b"old"
+    with pytest.raises(ValueError, match="written twice"):
+        staging.write("a/file", b"again")
+
+
+def test_tally_counts_what_passes_through() -> None:
+    tally = dataset.Tally()
+    assert b"".join(tally.through([b"ab", b"", b"c"])) == b"abc"
+    assert tally.stored() == dataset.Stored.of(b"abc")
+
+
+def test_run_parts_returns_each_parts_result() -> None:
+    parent = os.getpid()
+    results = run_parts([lambda: ("here", os.getpid()), lambda: ("there", os.getpid())])
+    assert results[0] == ("here", parent)
+    assert results[1][0] == "there" and results[1][1] != parent
+
+
+def _article(record: Record) -> Any:
+    from publisher.model import Article
+
+    return Article.from_record(record)
+
+
+def _date() -> dt.date:
+    return dt.date.fromisoformat(DATE)
