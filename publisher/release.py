@@ -247,7 +247,7 @@ def release_files(
     put(
         "changes.jsonl",
         b"".join(
-            (dataset.canonical_json(change.as_dict()) + "\n").encode() for change in plan.changes
+            dataset.canonical_json_bytes(change.as_dict(), newline=True) for change in plan.changes
         ),
     )
     put("CHANGELOG.md", dataset_docs.changelog(plan, settings).encode())
