@@ -106,8 +106,9 @@ def build(
                 for needs in ("light", "full", "item")
             },
         )
-        shelf = article_pass(job, progress)
+        shelf = Shelf(staging.target.parent)  # on the output's disk, not in memory
         try:
+            article_pass(job, shelf, progress)
             write_units(job, todo, shelf, progress)
         finally:
             shelf.close()
@@ -140,17 +141,16 @@ RECYCLE = 8  # tasks per worker process of the article pass (see article_pass)
 _job: Job | None = None  # the job of this process's article pass (pool workers fork it)
 
 
-def article_pass(job: Job, progress: Progress = silent) -> Shelf:
+def article_pass(job: Job, shelf: Shelf, progress: Progress = silent) -> None:
     """Render every article that the build needs, write its page if it must be written,
     and make its entries for the documents to write; on every core when there are many.
-    Returns those entries on a Shelf; the articles themselves are not kept."""
+    Puts those entries on `shelf`; the articles themselves are not kept."""
     global _job
     job.by_id  # noqa: B018 - made once here, before the workers fork
     wanted = set(job.pages).union(*job.needs.values())
     ids = [entry.id for entry in job.archive.entries if entry.id in wanted]
     chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
     workers = max(1, min(2, os.cpu_count() or 1))
-    shelf = Shelf(job.staging.target.parent)  # on the output's disk, not in memory
     written: list[str] = []
     before = set(job.staging.written)
     _job = job
@@ -193,7 +193,6 @@ def article_pass(job: Job, progress: Progress = silent) -> Shelf:
     if overlap or len(set(written)) != len(written):
         raise ValueError(f"written twice in one build: {sorted(overlap)[:3]}")
     job.staging.written.update(written)
-    return shelf
 
 
 # What the article pass sends back per chunk: packed pieces, where each is, pages written.

@@ -159,7 +159,7 @@ class Cache:
                 rows = self.db.execute(f"{query}({marks})", (kind, *batch))
                 for key, stored, value in rows:
                     if wanted[key] == stored:
-                        found[key] = orjson.loads(value)
+                        found[key] = _loads(value)
         except (sqlite3.Error, ValueError, TypeError):
             self.broken = True
             return {}
@@ -187,10 +187,7 @@ class Cache:
     def put_many(self, kind: str, items: Iterable[tuple[str, str, Any]]) -> None:
         self.put_raw(
             kind,
-            (
-                (key, sig, json.dumps(value, ensure_ascii=False).encode())
-                for key, sig, value in items
-            ),
+            ((key, sig, _dumps(value)) for key, sig, value in items),
         )
 
     def put_raw(self, kind: str, items: Iterable[tuple[str, str, bytes]]) -> None:
@@ -209,18 +206,25 @@ class Cache:
             row = self.db.execute(
                 "SELECT value FROM entries WHERE kind = ? AND key = ''", (kind,)
             ).fetchone()
-            return None if row is None else orjson.loads(row[0])
+            return None if row is None else _loads(row[0])
         except (sqlite3.Error, ValueError, TypeError):
             self.broken = True
             return None
 
     def put_blob(self, kind: str, value: Any) -> None:
         """Store `value` as the one value of `kind`: read back in one go by get_blob."""
-        try:
-            data = orjson.dumps(value)
-        except TypeError:  # what orjson refuses (a lone surrogate): the stdlib way
-            data = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        data = _dumps(value)
         self.put_raw(kind, [("", "", data)])
+
+    def count(self, kind: str) -> int:
+        """How many values of `kind` are stored (0 for a broken cache)."""
+        if self.broken:
+            return 0
+        try:
+            row = self.db.execute("SELECT COUNT(*) FROM entries WHERE kind = ?", (kind,)).fetchone()
+        except sqlite3.Error:
+            return 0
+        return int(row[0])
 
     def prune(self, kind: str, keep: Iterable[str]) -> None:
         """Forget entries of `kind` whose key is not in `keep` (deleted seeds)."""
@@ -239,6 +243,32 @@ class Cache:
         if self.broken:  # start afresh next time
             for path in self.path.parent.glob(self.path.name + "*"):
                 path.unlink(missing_ok=True)
+
+
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # a lone surrogate (from a JSON seed's escapes): ASCII escapes
+        return json.dumps(value).encode()
+
+
+def _loads(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:  # what _dumps escaped for orjson, the stdlib reads
+        return json.loads(data)
+
+
+def storable(keys: Iterable[str]) -> bool:
+    """Whether every key can be stored (SQLite text is UTF-8: a file name that is not
+    decodes to lone surrogates, and such a run goes without the cache)."""
+    for key in keys:
+        if not key.isascii():
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True
 
 
 @contextlib.contextmanager

@@ -117,47 +117,42 @@ def timestamp(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def by_month(older: Sequence[Entry], size: int) -> bool:
-    """Archive pages cover a month when the archived entries average at least `size` a
-    month over the months they span, else a year: pages stay near `size` entries or more
-    (at most about twelve times that), and a feed of a few articles a year is not spread
-    over dozens of one-entry pages."""
-    first, last = older[0].published, older[-1].published
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
-    return len(older) >= size * months
-
-
 def _published(entry: Entry) -> dt.date:
     return entry.published
 
 
 def periods(older: Sequence[Entry], size: int) -> Iterator[tuple[str, int, int]]:
-    """(page name, start, end) of each archive page of `older` (oldest first): found by
-    bisecting at period boundaries, so the cost grows with the pages, not the entries
-    (a large archive plans every page of every feed on each build)."""
-    if not older:
-        return
-    monthly = by_month(older, size)
+    """(page name, start, end) of each archive page of `older` (oldest first).
+
+    A year's archived entries make one page, "2019", unless they average more than
+    `size` a month (more than twelve pages' worth): then the year has a page a month,
+    "2019-03". The choice is made year by year, so an article added or removed can only
+    change how its own year is paged, and pages hold about `size` to twelve times `size`
+    entries (more only when a single month holds more). Boundaries are found by
+    bisection: the cost grows with the pages, not the entries (every build plans every
+    page of every feed)."""
     start = 0
     while start < len(older):
-        day = older[start].published
-        if monthly:
-            name = f"{day.year:04d}-{day.month:02d}"
-            year, month = divmod(day.year * 12 + day.month, 12)  # the month after
-            boundary = dt.date(year, month + 1, 1)
+        year = older[start].published.year
+        end = bisect.bisect_left(older, dt.date(year + 1, 1, 1), lo=start, key=_published)
+        if end - start <= 12 * size:
+            yield f"{year:04d}", start, end
         else:
-            name = f"{day.year:04d}"
-            boundary = dt.date(day.year + 1, 1, 1)
-        end = bisect.bisect_left(older, boundary, lo=start, key=_published)
-        yield name, start, end
+            while start < end:
+                month = older[start].published.month
+                after = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+                stop = bisect.bisect_left(older, after, lo=start, hi=end, key=_published)
+                yield f"{year:04d}-{month:02d}", start, stop
+                start = stop
         start = end
 
 
 def documents(feed: Feed, size: int) -> Iterator[Document]:
     """The subscription document holds the newest `size` entries; older entries go to
-    archive pages by publication month (or year, see by_month). A page is named by its
+    archive pages by publication year or month (see periods). A page is named by its
     period, not numbered, so an article added or edited anywhere in the archive changes
-    the page of its own period only (and the neighbours' links when the period is new)."""
+    the page of its own period (and the neighbours' links when the period is new; all of
+    its year's pages when it tips the year between one page and a page a month)."""
     split = max(len(feed.articles) - size, 0)
     older = feed.articles[:split]
     pages = list(periods(older, size))

@@ -178,28 +178,35 @@ def split_list(markdown: str, separator: re.Pattern[str] = _NAME_SEPARATOR) -> l
     """
     mask = _mask_for(markdown)
     pieces = split_links(markdown)
-    texts = iter(pieces[1::2])
+    if mask is None:  # no character left to mask with: link texts are split too
+        parts = separator.split("".join(pieces))
+    else:
+        texts = iter(pieces[1::2])
+        parts = []
+        for part in separator.split(mask.join(pieces[0::2])):  # each link masked as one char
+            if part == mask:  # one whole link, the usual name
+                part = next(texts)
+            elif mask in part:
+                first, *rest = part.split(mask)
+                part = first + "".join(next(texts) + segment for segment in rest)
+            parts.append(part)
     names: list[str] = []
-    for part in separator.split(mask.join(pieces[0::2])):  # each link masked as one char
-        if part == mask:  # one whole link, the usual name
-            part = next(texts)
-        elif mask in part:
-            first, *rest = part.split(mask)
-            part = first + "".join(next(texts) + segment for segment in rest)
+    for part in parts:
         name = to_text(part)
         if name and name not in names:
             names.append(name)
     return names
 
 
-def _mask_for(text: str) -> str:
-    """A character that `text` does not hold: NUL, else the first such private-use one.
-    (A seed may hold NUL, which the schema then refuses with the field named; masking
-    with a character of the text would mix names up or fail.)"""
+def _mask_for(text: str) -> str | None:
+    """A character that `text` does not hold: NUL, else the first such private-use one;
+    None if it holds them all. (A seed may hold NUL, which the schema then refuses with
+    the field named; masking with a character of the text would mix names up or fail.)"""
     if "\x00" not in text:
         return "\x00"
+    present = set(text)  # once: a search of the text per candidate could take minutes
     codes = itertools.chain(range(0xE000, 0xF900), range(0xF0000, 0x10FFFE))
-    return next(chr(code) for code in codes if chr(code) not in text)
+    return next((chr(code) for code in codes if chr(code) not in present), None)
 
 
 def iso_date(match: re.Match[str]) -> str | None:

@@ -44,8 +44,13 @@ class Shelf:
 
     def add(self, batch: bytes, spans: dict[tuple[str, str], Span]) -> None:
         base = self.size
-        os.pwrite(self.file.fileno(), batch, base)
-        self.size += len(batch)
+        view = memoryview(batch)
+        while view:  # pwrite may write less than asked (a disk full for a moment)
+            written = os.pwrite(self.file.fileno(), view, self.size)
+            if written <= 0:
+                raise OSError(f"cannot write the build's temporary file {self.file.name}")
+            self.size += written
+            view = view[written:]
         self.spans.update(
             (key, (base + start) << _LENGTH_BITS | (end - start))
             for key, (start, end) in spans.items()

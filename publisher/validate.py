@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import operator
 import os
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from . import collector
-from .cache import Cache, opened, stat_signature
+from .cache import Cache, opened, stat_signature, storable
 from .load import Seed, display_name, read_seed, scan_seeds
 from .model import Article, Entry, index_of, record_line
 from .parallel import die_with_parent
@@ -313,12 +314,13 @@ def check_paths(
     """
     keys = [str(path) for path in paths]
     signatures, digest = signed or seed_signatures(paths)
-    with collector.paused(), opened(cache_dir) as store:
+    with opened(cache_dir if storable(keys) else None) as store:
         # Per file: the Entry fields of its record (None if invalid) and its problems,
         # as (line, where, message) sequences.
         index: dict[str, list[Any] | None] = {}
         found: dict[str, Sequence[Sequence[Any]]] = {}
-        outdated, removed = _known_verdicts(store, signatures, index, found)
+        with collector.paused():  # not around the pool below: its workers fork from here
+            outdated, removed = _known_verdicts(store, signatures, index, found)
         todo = [Path(key) for key in keys if key not in index]
         # Records parsed now: stored in the cache as they come, held only without one.
         records: dict[str, bytes] = {}
@@ -333,21 +335,18 @@ def check_paths(
                 store.put_many("seed", ((k, sig, (index[k], found[k])) for k, sig in fresh))
                 store.put_raw("record", ((k, sig, records[k]) for k, sig in fresh if k in records))
                 records.clear()
-        # The list of all verdicts is rewritten (25 MB at 100,000 seeds) only when it lags
-        # behind by many: a few edited seeds are read from their own rows.
-        if store is not None and (removed or outdated > min(BLOB_SLACK, len(keys) // 10)):
-            store.put_blob(VERDICTS, {k: [signatures[k], index[k], found[k]] for k in keys})
-            store.prune("seed", signatures)  # (seeds added and removed since)
-            store.prune("record", signatures)
-        ids = {key: value[0] if value else None for key, value in index.items()}
-        result = _assemble(keys, ids, found)
-        entries = []
-        for key in result.valid_keys:
-            value = index[key]
-            assert value is not None
-            entries.append(Entry.from_index(value, key))
-        entries.sort(key=operator.attrgetter("id"))
-        result = replace(result, inputs=digest, entries=tuple(entries), fresh=records)
+        with collector.paused():
+            if store is not None:
+                _store_verdicts(store, signatures, index, found, outdated, removed)
+            ids = {key: value[0] if value else None for key, value in index.items()}
+            result = _assemble(keys, ids, found)
+            entries = []
+            for key in result.valid_keys:
+                value = index[key]
+                assert value is not None
+                entries.append(Entry.from_index(value, key))
+            entries.sort(key=operator.attrgetter("id"))
+            result = replace(result, inputs=digest, entries=tuple(entries), fresh=records)
     if not articles:
         return result
     loaded = load_articles(result.entries, result.fresh, cache_dir, root)
@@ -388,11 +387,34 @@ def _known_verdicts(
     return len(missing), not everything.keys() <= signatures.keys()
 
 
+def _store_verdicts(
+    store: Cache,
+    signatures: dict[str, str],
+    index: dict[str, list[Any] | None],
+    found: dict[str, Sequence[Sequence[Any]]],
+    outdated: int,
+    removed: bool,
+) -> None:
+    """Rewrite the list of all verdicts (25 MB at 100,000 seeds) only when it lags behind
+    by many (a few edited seeds are read from their own rows) or names removed seeds;
+    drop the rows of seeds that are gone (some may never have been on the list)."""
+    if removed or outdated > min(BLOB_SLACK, len(signatures) // 10):
+        store.put_blob(VERDICTS, {k: [sig, index[k], found[k]] for k, sig in signatures.items()})
+    if removed or store.count("seed") > len(signatures):
+        store.prune("seed", signatures)
+        store.prune("record", signatures)
+
+
 def seed_signatures(paths: Sequence[Path | str]) -> tuple[dict[str, str], str]:
     """Each seed's stat signature (as the cache keys it), and a digest of them all that
     changes with any edit, addition, removal or rename."""
     signatures = {str(path): stat_signature(path) for path in paths}
-    digest = hashlib.sha256(orjson.dumps(sorted(signatures.items()))).hexdigest()
+    items = sorted(signatures.items())
+    try:
+        data = orjson.dumps(items)
+    except TypeError:  # a file name that is not UTF-8 (lone surrogates)
+        data = json.dumps(items).encode()
+    digest = hashlib.sha256(data).hexdigest()
     return signatures, digest
 
 
@@ -426,7 +448,8 @@ def record_lines(
     so a release of any size holds only one batch. Each line is checked against its
     entry's digest; raises ChangedDuringBuild when the seed changed since it was checked."""
     stored = any(entry.source not in fresh for entry in entries)
-    with opened(cache_dir if stored else None) as store:
+    usable = stored and storable(entry.source for entry in entries)
+    with opened(cache_dir if usable else None) as store:
         for start in range(0, len(entries), BATCH):
             batch = entries[start : start + BATCH]
             wanted = [entry.source for entry in batch if entry.source not in fresh]

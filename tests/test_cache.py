@@ -131,6 +131,27 @@ def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Pa
         assert listed[str(edited)][0] == validate.seed_signatures([edited])[0][str(edited)]
 
 
+def test_seeds_added_and_removed_leave_no_rows(tmp_path: Path) -> None:
+    """A seed checked after the list of all verdicts was written and then removed (not
+    on that list) still leaves the cache."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    text = SEED.read_text("utf-8")
+    for number in range(40):
+        (folder / f"{number:03d}_a{number}.txt").write_text(text, "utf-8")
+    cache = tmp_path / "cache"
+    check_folder(folder, cache)
+    for cycle in range(5):
+        extra = folder / f"900_extra{cycle}.txt"
+        extra.write_text(text, "utf-8")
+        check_folder(folder, cache)
+        extra.unlink()
+        check_folder(folder, cache)
+    with opened(cache) as store:
+        assert store is not None
+        assert store.count("seed") == 40 and store.count("record") == 40
+
+
 def test_removed_seeds_leave_the_cache(seeds: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     check_folder(seeds, cache)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -220,3 +221,19 @@ def test_build_output_has_no_progress_when_piped(seeds: Path) -> None:
     code, out, err = run()
     assert code == 0 and err == ""
     assert out.strip().endswith("files to dist")
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_a_file_name_that_is_not_utf8_is_a_problem_not_a_crash(
+    seeds: Path, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    if cache == "off":
+        monkeypatch.setenv("PUBLISHER_NO_CACHE", "1")
+    name = os.fsdecode(b"002_caf\xe9.txt")  # a lone surrogate in the str
+    shutil.copy(SEED, seeds / name)
+    for _ in range(2):  # the second run reads what the first one cached
+        code, out, err = run("--validate", "--seeds", str(seeds))
+        assert code == 1, err
+        assert "rename" in out + err  # the problem says what to do
+    code, _, err = run("--seeds", str(seeds), "--dist", "dist")
+    assert code == 1 and "Traceback" not in err

@@ -503,30 +503,32 @@ def _entry(article_id: str, day: str) -> Entry:
     )
 
 
-def test_archive_pages_by_month_or_year() -> None:
-    """Dense feeds get a page a month, sparse ones a page a year; pages are named by their
-    period, oldest to newest linked both ways, the subscription document first."""
-    dense = [_entry(f"d{m}-{i}", f"2020-{m:02d}-{i + 1:02d}") for m in (1, 2, 4) for i in range(3)]
-    feed = Feed("all", "T", "D", "", (*dense, _entry("new", "2021-01-01")))
-    pages = list(feeds.documents(feed, 1))  # 9 archived entries over 4 months: 2.25 a month
+def test_archive_pages_by_year_or_month() -> None:
+    """A year makes one page unless it averages more than a page's worth a month; pages
+    are named by their period, oldest to newest linked both ways, the subscription
+    document first."""
+    sparse = [_entry(f"s{i}", f"2019-0{i + 1}-01") for i in range(3)]
+    dense = [_entry(f"d{m}-{i}", f"2020-{m:02d}-{i + 1:02d}") for m in (1, 2, 4) for i in range(5)]
+    feed = Feed("all", "T", "D", "", (*sparse, *dense, _entry("new", "2021-01-01")))
+    pages = list(feeds.documents(feed, 1))  # 15 archived in 2020: more than 12 x 1
     assert [(d.page, d.older, d.newer) for d in pages] == [
         (None, "2020-04", None),
-        ("2020-01", None, "2020-02"),
+        ("2019", None, "2020-01"),  # 3 in 2019: one page for the year
+        ("2020-01", "2019", "2020-02"),
         ("2020-02", "2020-01", "2020-04"),  # March has no articles, so no page
         ("2020-04", "2020-02", None),
     ]
-    assert [e.id for e in pages[1].entries] == ["d1-2", "d1-1", "d1-0"]  # newest first
-    assert pages[3].period == "April 2020"
-    yearly = list(feeds.documents(feed, 3))  # 3 a month would be needed: by year
-    assert [(d.page, len(d.entries)) for d in yearly] == [(None, 3), ("2020", 7)]
-    assert yearly[1].period == "2020"
-    assert [d.page for d in feeds.documents(feed, 10)] == [None]  # no archive at all
+    assert [e.id for e in pages[2].entries] == ["d1-4", "d1-3", "d1-2", "d1-1", "d1-0"]
+    assert pages[4].period == "April 2020" and pages[1].period == "2019"
+    yearly = list(feeds.documents(feed, 2))  # 14 archived in 2020: not more than 12 x 2
+    assert [(d.page, len(d.entries)) for d in yearly] == [(None, 2), ("2019", 3), ("2020", 14)]
+    assert [d.page for d in feeds.documents(feed, 30)] == [None]  # no archive at all
 
 
 def test_a_back_dated_article_changes_one_page() -> None:
     """What makes add-one cheap at scale: pages are periods, so an insertion in the past
     leaves every other page's entries and links as they were."""
-    days = [dt.date(2000, 1, 1) + dt.timedelta(days=3 * i) for i in range(2000)]
+    days = [dt.date(2000, 1, 1) + dt.timedelta(days=2 * i) for i in range(2000)]
     entries = [_entry(f"a{i:04d}", day.isoformat()) for i, day in enumerate(days)]
 
     def pages() -> dict[str | None, tuple[object, ...]]:
@@ -536,6 +538,12 @@ def test_a_back_dated_article_changes_one_page() -> None:
     before = pages()
     entries.insert(500, _entry("late", entries[500].published.isoformat()))
     after = pages()
-    assert before.keys() == after.keys()
+    assert before.keys() == after.keys()  # 182 a year, more than 12 x 10: by month
     changed = [page for page in before if before[page] != after[page]]
     assert changed == [entries[500].published.isoformat()[:7]]
+    # An article far older than all others adds its own page and changes the link of
+    # the page after it; the month pages stay (the choice is made year by year).
+    entries.insert(0, _entry("ancient", "1985-06-01"))
+    ancient = pages()
+    assert ancient.keys() - after.keys() == {"1985"}
+    assert [page for page in after if after[page] != ancient[page]] == ["2000-01"]

@@ -117,3 +117,11 @@ def test_valid_fixture(path: Path) -> None:
 )
 def test_split_list(text: str, names: list[str]) -> None:
     assert split_list(text) == names
+
+
+def test_split_list_without_a_free_mask_character() -> None:
+    """NUL and every private-use character in one byline: no mask is left, and the names
+    are split all the same (link texts included), never an exception."""
+    every = "".join(chr(c) for c in [*range(0xE000, 0xF900), *range(0xF0000, 0x10FFFE)])
+    names = split_list(f"[A and B](#) and C\x00{every}")
+    assert names[:2] == ["A", "B"] and names[2].startswith("C\x00")

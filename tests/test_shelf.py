@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from publisher.shelf import Shelf
 
 
@@ -39,4 +41,18 @@ def test_a_forked_process_reads_the_same_pieces(tmp_path: Path) -> None:
     os.close(write_end)
     assert os.read(read_end, 1) == b"1"
     os.waitpid(pid, 0)
+    shelf.close()
+
+
+def test_short_writes_are_completed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pwrite may write less than asked (a disk full for a moment): the rest is written."""
+    real = os.pwrite
+
+    def short(fd: int, data: bytes, offset: int) -> int:
+        return real(fd, bytes(data[:3]), offset)
+
+    monkeypatch.setattr(os, "pwrite", short)
+    shelf = Shelf(tmp_path)
+    shelf.add(*Shelf.pack([("a", "item", "<li>first</li>"), ("b", "item", "second é")]))
+    assert shelf.get("a", "item") == "<li>first</li>" and shelf.get("b", "item") == "second é"
     shelf.close()
