@@ -98,9 +98,9 @@ def test_verdicts_stored_one_by_one_fill_in_for_the_list(
         assert len(store.get_blob(validate.VERDICTS)) == 7
 
 
-def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Path]) -> None:
-    """The list of all verdicts is not rewritten for every edit of a large archive; the
-    edited seeds' verdicts come from their rows, and the list catches up when many lag."""
+def forty_seeds_checked(tmp_path: Path) -> tuple[Path, Path]:
+    """A seeds folder of forty copies of the seed, checked once with a cache: (seeds,
+    cache folder)."""
     folder = tmp_path / "seeds"
     folder.mkdir()
     text = SEED.read_text("utf-8")
@@ -108,6 +108,14 @@ def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Pa
         (folder / f"{number:03d}_a{number}.txt").write_text(text, "utf-8")
     cache = tmp_path / "cache"
     check_folder(folder, cache)
+    return folder, cache
+
+
+def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Path]) -> None:
+    """The list of all verdicts is not rewritten for every edit of a large archive; the
+    edited seeds' verdicts come from their rows, and the list catches up when many lag."""
+    folder, cache = forty_seeds_checked(tmp_path)
+    text = SEED.read_text("utf-8")
     edited = folder / "007_a7.txt"
     edited.write_text(text.replace("September 07, 2013", "September 08, 2013"), "utf-8")
     calls.clear()
@@ -134,13 +142,8 @@ def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Pa
 def test_seeds_added_and_removed_leave_no_rows(tmp_path: Path) -> None:
     """A seed checked after the list of all verdicts was written and then removed (not
     on that list) still leaves the cache."""
-    folder = tmp_path / "seeds"
-    folder.mkdir()
+    folder, cache = forty_seeds_checked(tmp_path)
     text = SEED.read_text("utf-8")
-    for number in range(40):
-        (folder / f"{number:03d}_a{number}.txt").write_text(text, "utf-8")
-    cache = tmp_path / "cache"
-    check_folder(folder, cache)
     for cycle in range(5):
         extra = folder / f"900_extra{cycle}.txt"
         extra.write_text(text, "utf-8")
