@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -19,7 +20,7 @@ from .output import Staging, staged
 from .parallel import die_with_parent, run_parts
 from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
-from .release import Lines, ReleasePlan, write_release
+from .release import Lines, ReleasePlan, releasing
 from .render import RenderedArticle, render_article, summary_text
 from .shelf import Shelf, Span
 from .site import RELEASES_PAGE, Site
@@ -77,15 +78,18 @@ def build(
     article (on every core: render, write the page, make the entries that the documents
     to write will list), then document by document (splice those entries together).
     """
-    with collector.paused():
-        planned = plan(archive.entries, settings)
-    with staged(dist, protect, cache, fresh) as staging:
+    with contextlib.ExitStack() as stack:
+        staging = stack.enter_context(staged(dist, protect, cache, fresh))
         if release is not None:
-            # Published versions kept, the new one and a new index written, before the site.
-            write_release(staging, release, settings, archive.lines)
+            # The data files are made in a second process while this one plans the site.
+            finish_release = stack.enter_context(
+                releasing(staging, release, settings, archive.lines)
+            )
         else:
             for keep in KEPT:
                 staging.keep(keep, skip={RELEASES_PAGE})
+        with collector.paused():
+            planned = plan(archive.entries, settings)
         todo = []
         for unit in planned.units:
             if unit.key:
@@ -109,6 +113,8 @@ def build(
         shelf = Shelf(staging.target.parent)  # on the output's disk, not in memory
         try:
             article_pass(job, shelf, progress)
+            if release is not None:  # the release's index before the releases page
+                finish_release()
             write_units(job, todo, shelf, progress)
         finally:
             shelf.close()

@@ -103,15 +103,15 @@ def jsonl_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def json_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """articles.json: canonical_json_bytes(all records, indent=2, newline=True), a batch of
-    records at a time (orjson indents a list's items alike wherever the list is cut)."""
-    first = True
+    """articles.json: the records' canonical lines as one JSON array, a record a line:
+    "[", the lines joined by ",", "]", each on its own line. Any JSON reader loads it;
+    a line reader sees the same records, line for line, as in articles.jsonl. (Indenting
+    meant parsing and dumping every record again: a third of a 100,000-record release.)"""
+    opening = b"[\n"
     for batch in batches(lines):
-        # "[\n  {...},\n  {...}\n]": the items without the brackets' lines.
-        items = canonical_json_bytes([orjson.loads(line) for line in batch], indent=2)
-        yield (b"[\n" if first else b",\n") + items[2:-2]
-        first = False
-    yield b"[]\n" if first else b"\n]\n"
+        yield opening + b",\n".join(batch)
+        opening = b",\n"
+    yield b"[]\n" if opening == b"[\n" else b"\n]\n"
 
 
 def list_fields() -> tuple[str, ...]:
@@ -140,45 +140,60 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
-_QUOTED = (",", '"', "\r", "\n")  # a cell holding any of them is quoted
-
-
 def csv_field(cell: str) -> str:
     """A cell as csv.writer writes it (QUOTE_MINIMAL, doubled quotes, CRLF rows)."""
-    if any(char in cell for char in _QUOTED):
+    # Four `in` scans run at memchr speed; a generator over the specials costs more than
+    # the scans themselves, and there are twenty cells a record.
+    if '"' in cell:
         return '"' + cell.replace('"', '""') + '"'
+    if "," in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell + '"'
     return cell
+
+
+_FORMULA_FIRST = frozenset(FORMULA_START)
 
 
 def csv_chunks(records: Iterable[Record]) -> Iterator[tuple[bytes, bytes]]:
     """Chunks of articles.csv, the canonical, lossless CSV, and of articles.spreadsheet.csv,
     the same table for spreadsheets: UTF-8 with a byte-order mark (so Excel detects the
     encoding) and formula-like cells neutralised (not lossless: use articles.csv for data).
-    Both are made in one go: a row differs only where a cell looks like a formula."""
+    Both are made in one go: a row differs only where a cell looks like a formula, so a
+    batch without such a row is encoded once and written to both."""
     # Rows are joined here, not by csv.writer: it goes through every character in Python's
     # C state machine, ~10 s for each 100,000-record file, where str methods take ~1 s.
     # tests/test_release_stream.py checks the bytes against csv.writer's.
     names = field_names()
     header = ",".join(map(csv_field, names)) + CSV_LINE_END
-    table, sheet = [header], ["\ufeff" + header]
+    table = [header]
+    neutralised: dict[int, str] = {}  # row index in `table` -> its spreadsheet row
+    bom = "\ufeff".encode()
     for count, record in enumerate(records, start=1):
         cells = [csv_cell(record[name]) for name in names]
-        row = ",".join(map(csv_field, cells)) + CSV_LINE_END
-        table.append(row)
-        if any(cell.startswith(FORMULA_START) for cell in cells):
+        table.append(",".join(map(csv_field, cells)) + CSV_LINE_END)
+        if not _FORMULA_FIRST.isdisjoint([cell[:1] for cell in cells]):
             row = ",".join(csv_field(neutralise(cell)) for cell in cells) + CSV_LINE_END
-        sheet.append(row)
+            neutralised[len(table) - 1] = row
         if count % BATCH == 0:
-            yield _encoded(table), _encoded(sheet)
-    yield _encoded(table), _encoded(sheet)
+            yield _pair(table, neutralised, bom)
+            bom = b""
+    yield _pair(table, neutralised, bom)
 
 
-def _encoded(rows: list[str]) -> bytes:
-    """The rows made so far, which are then let go: a str of the whole table would take up
-    to four bytes a character (one emoji is enough), gigabytes at 100,000 records."""
-    data = "".join(rows).encode("utf-8")
-    rows.clear()
-    return data
+def _pair(table: list[str], neutralised: dict[int, str], bom: bytes) -> tuple[bytes, bytes]:
+    """The chunks of both files for the rows made so far, which are then let go: a str of
+    the whole table would take up to four bytes a character (one emoji is enough),
+    gigabytes at 100,000 records."""
+    data = "".join(table).encode("utf-8")
+    if neutralised:
+        for index, row in neutralised.items():
+            table[index] = row
+        sheet = bom + "".join(table).encode("utf-8")
+    else:
+        sheet = bom + data if bom else data
+    table.clear()
+    neutralised.clear()
+    return data, sheet
 
 
 # -- Table Schema -------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summa
         "| file | what |",
         "|---|---|",
         "| `articles.jsonl` | one JSON record per line, canonical: sorted by id, sorted keys, LF |",
-        "| `articles.json` | the same records as one JSON array |",
+        "| `articles.json` | the same records as one JSON array, a record a line |",
         "| `articles.csv` | the same records as CSV (see below) |",
         "| `articles.schema.json` | the JSON Schema (Draft 2020-12) every record conforms to |",
         "| `datapackage.json` | Frictionless Data Package v2: Table Schemas, hashes, sizes |",

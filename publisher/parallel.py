@@ -15,8 +15,8 @@ import os
 import pickle
 import signal
 import traceback
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 Part = Callable[[], T]
@@ -68,38 +68,65 @@ def _decode(data: bytes) -> tuple[Any, ...]:
     return payload
 
 
+class Started(Generic[T]):
+    """A part running in a forked process since `start`: collect its result with
+    `result()`; `stop()` kills it if it was not collected (a failed build)."""
+
+    def __init__(self, part: Part[T]) -> None:
+        parent = os.getpid()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(read_end)
+            _child(part, write_end, parent)
+        os.close(write_end)
+        self._child: tuple[int, int] | None = (pid, read_end)
+
+    def result(self) -> T:
+        assert self._child is not None, "a part's result is collected once"
+        pid, read_end = self._child
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        self._child = None
+        payload = _decode(data)
+        if payload[0] == "error":
+            error: BaseException = payload[1]
+            error.add_note(f"in a build process:\n{payload[2]}")
+            raise error
+        result: T = payload[1]
+        return result
+
+    def stop(self) -> None:
+        if self._child is None:
+            return
+        pid, read_end = self._child
+        self._child = None
+        with contextlib.suppress(OSError):
+            os.close(read_end)
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+@contextlib.contextmanager
+def started(part: Part[T]) -> Iterator[Callable[[], T]]:
+    """Run `part` in a forked process while the body runs; the body calls what it is
+    given for the part's result. Without fork, the part runs when its result is asked."""
+    if not hasattr(os, "fork"):
+        yield part
+        return
+    child = Started(part)
+    try:
+        yield child.result
+    finally:
+        child.stop()
+
+
 def run_parts(parts: Sequence[Part[T]]) -> list[T]:
     """Results of every part, in order; the first part runs in this process."""
     if len(parts) < 2 or not hasattr(os, "fork"):
         return [part() for part in parts]
-    children: list[tuple[int, int]] = []
-    parent = os.getpid()
-    try:
-        for part in parts[1:]:
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - runs in the child
-                os.close(read_end)
-                _child(part, write_end, parent)
-            os.close(write_end)
-            children.append((pid, read_end))
-        results = [parts[0]()]
-        for pid, read_end in children:
-            with os.fdopen(read_end, "rb") as pipe:
-                data = pipe.read()
-            os.waitpid(pid, 0)
-            payload = _decode(data)
-            if payload[0] == "error":
-                error: BaseException = payload[1]
-                error.add_note(f"in a build process:\n{payload[2]}")
-                raise error
-            results.append(payload[1])
-        children.clear()
-        return results
-    finally:
-        for pid, read_end in children:  # only left when something failed: stop the others
-            with contextlib.suppress(OSError):
-                os.close(read_end)
-            with contextlib.suppress(ProcessLookupError, ChildProcessError):
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+    with contextlib.ExitStack() as stack:
+        results = [stack.enter_context(started(part)) for part in parts[1:]]
+        return [parts[0](), *(result() for result in results)]

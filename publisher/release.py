@@ -29,7 +29,7 @@ from . import dataset, dataset_docs
 from .config import Settings
 from .model import Entry
 from .output import Staging
-from .parallel import run_parts
+from .parallel import started
 from .problems import UsageError
 from .schema import article_schema
 from .versioning import (
@@ -231,19 +231,25 @@ Lines = Callable[[Sequence[Entry]], Iterator[bytes]]  # the entries' records' ca
 def release_files(
     plan: ReleasePlan, settings: Settings, lines: Lines, open_file: Open
 ) -> dict[str, dataset.Stored]:
-    """Write every file of the version folder, SHA256SUMS last (it covers all the others).
-    The data files are streamed from the records' lines, never held whole: at 100,000
-    records they come to gigabytes."""
-    files, summary = data_files(plan, lines, open_file)
+    """Write every file of the version folder. The data files are streamed from the
+    records' lines, never held whole: at 100,000 records they come to gigabytes."""
+    with data_files(plan, lines, open_file) as data:
+        return version_files(plan, settings, data, open_file)
 
-    def put(name: str, data: bytes) -> None:
+
+def version_files(
+    plan: ReleasePlan, settings: Settings, data: DataFiles, open_file: Open
+) -> dict[str, dataset.Stored]:
+    """Every file of the version folder, SHA256SUMS last (it covers all the others). What
+    does not describe the data is written while the CSV files are still being made."""
+    files = data.json()
+
+    def put(name: str, content: bytes) -> None:
         with open_file(name) as out:
-            out.write(data)
-        files[name] = dataset.Stored.of(data)
+            out.write(content)
+        files[name] = dataset.Stored.of(content)
 
     put("articles.schema.json", schema_bytes())
-    package = dataset.datapackage(settings, str(plan.version), plan.date, summary.sources, files)
-    put("datapackage.json", (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode())
     put(
         "changes.jsonl",
         b"".join(
@@ -252,6 +258,10 @@ def release_files(
     )
     put("CHANGELOG.md", dataset_docs.changelog(plan, settings).encode())
     put("CITATION.cff", dataset_docs.citation(plan, settings).encode())
+    tables, summary = data.csv()
+    files.update(tables)
+    package = dataset.datapackage(settings, str(plan.version), plan.date, summary.sources, files)
+    put("datapackage.json", (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode())
     put("README.md", dataset_docs.readme(plan, settings, package, summary).encode())
     put(
         SUMS,
@@ -260,25 +270,27 @@ def release_files(
     return files
 
 
-DataFiles = tuple[dict[str, dataset.Stored], dataset.Summary | None]
+Written = dict[str, dataset.Stored]  # file name -> size and hash
 
 
-def data_files(
-    plan: ReleasePlan, lines: Lines, open_file: Open
-) -> tuple[dict[str, dataset.Stored], dataset.Summary]:
-    """The four data files, written as the records stream by: the JSON ones in this
-    process, the CSV ones in a forked one (about the same work). Each process reads the
-    records once, a batch at a time, for both its files; the CSV side summarises them."""
+@dataclass(frozen=True)
+class DataFiles:
+    """The data files of a release in the making: `json` writes the JSON ones (in this
+    process); `csv` waits for the CSV ones (made in another) and the Summary of the
+    records."""
 
-    def json_files() -> DataFiles:
-        jsonl, array = itertools.tee(lines(plan.entries))
-        chunks = {
-            "articles.jsonl": dataset.jsonl_chunks(jsonl),
-            "articles.json": dataset.json_chunks(array),
-        }
-        return write_together(open_file, chunks), None
+    json: Callable[[], Written]
+    csv: Callable[[], tuple[Written, dataset.Summary]]
 
-    def csv_files() -> DataFiles:
+
+@contextlib.contextmanager
+def data_files(plan: ReleasePlan, lines: Lines, open_file: Open) -> Iterator[DataFiles]:
+    """The four data files, written as the records stream by: the CSV ones in a process
+    forked now, which works while the body does, and the JSON ones in this process.
+    Each process reads the records once, a batch at a time, for both its files; the CSV
+    side summarises them. The CSV side is the larger (it parses every record)."""
+
+    def csv_files() -> tuple[Written, dataset.Summary]:
         gather = dataset.Gather()
         pairs = dataset.csv_chunks(gather.through(dataset.parsed(lines(plan.entries))))
         table, sheet = itertools.tee(pairs)
@@ -288,9 +300,16 @@ def data_files(
         }
         return write_together(open_file, chunks), gather.summary()
 
-    (jsons, _), (csvs, summary) = run_parts([json_files, csv_files])
-    assert summary is not None
-    return {**jsons, **csvs}, summary
+    def json_files() -> Written:
+        jsonl, array = itertools.tee(lines(plan.entries))
+        chunks = {
+            "articles.jsonl": dataset.jsonl_chunks(jsonl),
+            "articles.json": dataset.json_chunks(array),
+        }
+        return write_together(open_file, chunks)
+
+    with started(csv_files) as csvs:
+        yield DataFiles(json_files, csvs)
 
 
 def write_together(
@@ -335,16 +354,31 @@ def index_document(settings: Settings, entries: Sequence[Published]) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def write_release(staging: Staging, plan: ReleasePlan, settings: Settings, lines: Lines) -> None:
-    """Keep the published versions, write the new one and a new index/latest."""
+@contextlib.contextmanager
+def releasing(
+    staging: Staging, plan: ReleasePlan, settings: Settings, lines: Lines
+) -> Iterator[Callable[[], None]]:
+    """Cut the release `plan` into `staging` while the body builds the site: keep the
+    published versions and start the data files at once; the call the body is given
+    finishes the version folder and writes the new index and latest (the releases page
+    reads them, so before the site's documents)."""
     index = read_index(staging.target)
     if tuple(entry.version for entry in index) != plan.published:
         raise ReleaseError("the published releases changed while planning: run again")
     keep_versions(staging)
-    files = release_files(plan, settings, lines, lambda name: staging.open(f"{plan.folder}/{name}"))
-    # A data file written by a forked process is not in this process's record yet.
-    staging.written.update(f"{plan.folder}/{name}" for name in files)
-    entries = [*index, index_entry(plan, files)]
-    staging.write(f"{RELEASES}/{INDEX}", index_document(settings, entries))
-    latest = entries[-1].as_dict()
-    staging.write(f"{RELEASES}/{LATEST}", (json.dumps(latest, indent=2) + "\n").encode())
+
+    def open_file(name: str) -> AbstractContextManager[BinaryIO]:
+        return staging.open(f"{plan.folder}/{name}")
+
+    with data_files(plan, lines, open_file) as data:
+
+        def finish() -> None:
+            files = version_files(plan, settings, data, open_file)
+            # A data file written by a forked process is not in this process's record yet.
+            staging.written.update(f"{plan.folder}/{name}" for name in files)
+            entries = [*index, index_entry(plan, files)]
+            staging.write(f"{RELEASES}/{INDEX}", index_document(settings, entries))
+            latest = entries[-1].as_dict()
+            staging.write(f"{RELEASES}/{LATEST}", (json.dumps(latest, indent=2) + "\n").encode())
+
+        yield finish

@@ -4,11 +4,13 @@ digests), and planning a release loads no record at all."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,14 +20,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publisher import dataset, release, validate
+from publisher import build, dataset, release, validate
 from publisher.build import Archive
 from publisher.cache import Cache
 from publisher.config import load_settings
 from publisher.dataset import Record, canonical_json_bytes, record_sha256
 from publisher.model import Entry, index_of
 from publisher.output import Staging
-from publisher.parallel import run_parts
+from publisher.parallel import run_parts, started
 from publisher.release import plan_release, release_files
 from publisher.schema import field_names
 from publisher.validate import ChangedDuringBuild, check_folder, record_lines
@@ -42,7 +44,10 @@ def whole_jsonl(records: Sequence[Record]) -> bytes:
 
 
 def whole_json(records: Sequence[Record]) -> bytes:
-    return canonical_json_bytes(list(records), indent=2, newline=True)
+    """One JSON array, a record a line, each line the record's canonical line."""
+    if not records:
+        return b"[]\n"
+    return b"[\n" + b",\n".join(canonical_json_bytes(record) for record in records) + b"\n]\n"
 
 
 def whole_csv(records: Sequence[Record], transform: Callable[[str], str], encoding: str) -> bytes:
@@ -92,6 +97,23 @@ def test_streamed_data_files_equal_the_whole_files(batch: int, count: int) -> No
     )
 
 
+@pytest.mark.parametrize("count", [0, 1, 7])
+def test_the_json_array_holds_the_jsonl_records_line_for_line(batch: int, count: int) -> None:
+    records = variants(count)
+    array = b"".join(dataset.json_chunks(dataset.record_lines(records)))
+    assert json.loads(array) == records  # any JSON reader
+    jsonl = b"".join(dataset.jsonl_chunks(dataset.record_lines(records))).splitlines()
+    inner = array.splitlines()[1:-1]  # without the brackets' lines
+    assert [line.removesuffix(b",") for line in inner] == jsonl
+    assert array.endswith(b"]\n")
+
+
+@contextlib.contextmanager
+def inline(part: Callable[[], Any]) -> Iterator[Callable[[], Any]]:
+    """parallel.started without a second process (to watch what is written, in order)."""
+    yield part
+
+
 def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # No chunk holds more than a batch of records, and each chunk is written before the
     # next records are read: memory stays at a batch whatever the release's size.
@@ -119,7 +141,7 @@ def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatc
             return len(chunk)
 
     plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
-    monkeypatch.setattr(release, "run_parts", lambda parts: [part() for part in parts])
+    monkeypatch.setattr(release, "started", inline)
     release_files(plan, SETTINGS, lines, Recorder)
     for name in ("articles.jsonl", "articles.json", "articles.csv", "articles.spreadsheet.csv"):
         sizes = [size for size, _ in chunks[name]]
@@ -299,6 +321,50 @@ def test_run_parts_returns_each_parts_result() -> None:
     results = run_parts([lambda: ("here", os.getpid()), lambda: ("there", os.getpid())])
     assert results[0] == ("here", parent)
     assert results[1][0] == "there" and results[1][1] != parent
+
+
+def test_a_started_part_is_stopped_when_the_body_fails(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+
+    def part() -> None:
+        marker.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    with pytest.raises(RuntimeError, match="the body failed"), started(part):
+        while not marker.exists() or not marker.read_text():
+            time.sleep(0.01)
+        raise RuntimeError("the body failed")
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not left running
+        os.kill(int(marker.read_text()), 0)
+
+
+def test_a_started_part_passes_on_its_error() -> None:
+    def part() -> None:
+        raise ValueError("bad part")
+
+    with pytest.raises(ValueError, match="bad part"), started(part) as result:
+        result()
+
+
+def test_a_release_whose_site_fails_leaves_dist_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The data files are written by a second process while the site is built: a failure
+    # of the site (after the data files are done) still lands nothing.
+    seeds = make_seeds(tmp_path / "seeds")
+    dist = tmp_path / "dist"
+    cut(seeds, dist)
+    before = tree(dist)
+    (seeds / "900_tricky.json").unlink()
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build, "write_units", broken)
+    result = run_release(seeds, dist, "--date", DATE)
+    assert result.exit_code != 0
+    assert "No space left on device" in result.output
+    assert tree(dist) == before
 
 
 def _article(record: Record) -> Any:
