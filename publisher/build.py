@@ -143,7 +143,6 @@ class Job:
 
 
 CHUNK = 250  # articles per task of the article pass
-RECYCLE = 8  # tasks per worker process of the article pass (see article_pass)
 _job: Job | None = None  # the job of this process's article pass (pool workers fork it)
 
 
@@ -169,30 +168,22 @@ def article_pass(job: Job, shelf: Shelf, progress: Progress = silent) -> None:
                 shelf.add(batch, spans)
                 written.extend(paths)
         else:
-            # Each round of chunks gets fresh worker processes: cmarkgfm (2025.10.22)
-            # leaks 12-36 KB a call, which over 50,000 articles a worker came to
-            # gigabytes. (multiprocessing.Pool's maxtasksperchild hung here.)
+            # One pool for the whole pass: rendering no longer leaks (see gfm.py), so the
+            # workers need not be replaced every few chunks.
             context = multiprocessing.get_context("fork")
-            step = workers * RECYCLE
-            done = 0
-            for start in range(0, len(chunks), step):
-                with ProcessPoolExecutor(
-                    workers,
-                    mp_context=context,
-                    initializer=die_with_parent,
-                    initargs=(os.getpid(),),
-                ) as pool:
-                    try:
-                        for batch, spans, paths in pool.map(
-                            _article_chunk, chunks[start : start + step]
-                        ):
-                            shelf.add(batch, spans)
-                            written.extend(paths)
-                            done += 1
-                            progress("articles", min(done * CHUNK, len(ids)), len(ids))
-                    except BaseException:  # fail now, not after the queued chunks
-                        pool.shutdown(wait=False, cancel_futures=True)
-                        raise
+            with ProcessPoolExecutor(
+                workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+            ) as pool:
+                try:
+                    for done, (batch, spans, paths) in enumerate(
+                        pool.map(_article_chunk, chunks), start=1
+                    ):
+                        shelf.add(batch, spans)
+                        written.extend(paths)
+                        progress("articles", min(done * CHUNK, len(ids)), len(ids))
+                except BaseException:  # fail now, not after the queued chunks
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
     finally:
         _job = None
     overlap = before.intersection(written)

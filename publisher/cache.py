@@ -26,7 +26,15 @@ import orjson
 from . import __version__
 
 # Modules whose code decides what a seed turns into (record, verdict, rendered HTML).
-_FINGERPRINTED = ("load.py", "parse.py", "validate.py", "model.py", "render.py", "schema.py")
+_FINGERPRINTED = (
+    "load.py",
+    "parse.py",
+    "validate.py",
+    "model.py",
+    "render.py",
+    "gfm.py",
+    "schema.py",
+)
 
 Signature = tuple[int, int, int, int]
 

@@ -49,8 +49,11 @@ MEDIA_TYPES = {
     "json": "application/feed+json",
 }
 FORMATS = tuple(MEDIA_TYPES)
+LIGHT = tuple(f"light.{fmt}" for fmt in FORMATS)  # an article's entries on the shelf
+FULL = tuple(f"full.{fmt}" for fmt in FORMATS)
 
 Renderer = Callable[[Article], RenderedArticle]
+Buffer = bytes | memoryview  # UTF-8 text, not decoded
 Loader = Callable[[str], Article]  # an article by id
 
 
@@ -254,29 +257,39 @@ class FeedWriter:
         """
         feed, page = document.feed, document.page
         light = page is not None
-        entries = [self.entry(e.id, light) for e in document.entries]
+        # As UTF-8 throughout: most entries come from the shelf, and are copied into the
+        # documents without being decoded and encoded again.
+        entries = [self.encoded_entry(e.id, light) for e in document.entries]
         atom_head, rss_head = self.headers(document)
         return [
             (
                 feed.path("atom", page),
-                splice(atom_head, "</feed>", [e.atom for e in entries], "  "),
+                splice(atom_head, b"</feed>", [e[0] for e in entries], b"  "),
             ),
             (
                 feed.path("rss", page),
-                splice(rss_head, "</channel>", [e.rss for e in entries], "    "),
+                splice(rss_head, b"</channel>", [e[1] for e in entries], b"    "),
             ),
-            (feed.path("json", page), self.json_document(document, entries)),
+            (feed.path("json", page), self.json_document(document, [e[2] for e in entries])),
         ]
 
     # -- entries --------------------------------------------------------------------------
 
+    def encoded_entry(self, article_id: str, light: bool) -> Sequence[Buffer]:
+        """entry(article_id, light) in UTF-8: Atom, RSS, JSON."""
+        if self.shelf is not None:
+            found = self.shelf.get_encoded(article_id, LIGHT if light else FULL)
+            if found is not None:
+                return found
+        fragments = self.entry(article_id, light)
+        return [text.encode("utf-8") for text in (fragments.atom, fragments.rss, fragments.json)]
+
     def entry(self, article_id: str, light: bool) -> Fragments:
         """An article's light or full entry: made here before, on the shelf (made by the
         process that rendered the article), or made now."""
-        kind = "light" if light else "full"
         found = (self._light if light else self._full).get(article_id)
         if found is None and self.shelf is not None:
-            texts = self.shelf.get_all(article_id, [f"{kind}.{f}" for f in FORMATS])
+            texts = self.shelf.get_all(article_id, LIGHT if light else FULL)
             if texts is not None:
                 return Fragments(*texts)
         if found is None:
@@ -496,7 +509,8 @@ class FeedWriter:
 
     # -- JSON Feed ----------------------------------------------------------------------
 
-    def json_document(self, document: Document, entries: Sequence[Fragments]) -> bytes:
+    def json_document(self, document: Document, items: Sequence[Buffer]) -> bytes:
+        """The JSON Feed document listing `items` (entries' `json`, in UTF-8)."""
         feed, settings = document.feed, self.settings
         data: dict[str, Any] = {
             "version": JSON_FEED_VERSION,
@@ -508,9 +522,8 @@ class FeedWriter:
         }
         if document.older:
             data["next_url"] = settings.url(feed.path("json", document.older))
-        head = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
-        items = ",\n".join(entry.json for entry in entries)
-        return f'{head[:-2]},\n  "items": [\n{items}\n  ]\n}}\n'.encode()
+        head = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+        return b"".join((head[:-2], b',\n  "items": [\n', b",\n".join(items), b"\n  ]\n}\n"))
 
     def _json_item(self, article: Article, summary: str, content: str | None) -> str:
         item: dict[str, Any] = {
@@ -596,13 +609,15 @@ def fragment(element: etree._Element, level: int, nsmap: dict[str, str] | None =
     return _DECLARATION.sub("", text[:end]) + text[end:]
 
 
-def splice(head: bytes, closing: str, entries: Sequence[str], indent: str) -> bytes:
-    """Insert entry fragments before the closing tag of the document root."""
-    text = head.decode("utf-8")
-    at = text.rindex(closing)
-    before = text[:at].rstrip(" ")  # the closing tag's own indentation goes after the entries
-    body = "".join(f"{indent}{entry}\n" for entry in entries)
-    return (before + body + text[len(before) :]).encode("utf-8")
+def splice(head: bytes, closing: bytes, entries: Sequence[Buffer], indent: bytes) -> bytes:
+    """Insert entry fragments (UTF-8) before the closing tag of the document root."""
+    at = head.rindex(closing)
+    before = head[:at].rstrip(b" ")  # the closing tag's own indentation goes after the entries
+    parts: list[Buffer] = [before]
+    for entry in entries:
+        parts += (indent, entry, b"\n")
+    parts.append(head[len(before) :])
+    return b"".join(parts)
 
 
 def _insert_after_links(parent: etree._Element, atom: str, attributes: dict[str, str]) -> None:

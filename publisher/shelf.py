@@ -70,6 +70,11 @@ class Shelf:
     def get_all(self, article_id: str, kinds: Sequence[str]) -> list[str] | None:
         """The texts of `kinds` for one article (None unless all are here), with one read
         when they lie side by side (as the article pass packs an article's entries)."""
+        found = self.get_encoded(article_id, kinds)
+        return None if found is None else [str(data, "utf-8") for data in found]
+
+    def get_encoded(self, article_id: str, kinds: Sequence[str]) -> list[memoryview] | None:
+        """get_all as UTF-8, not decoded: what a document made of bytes splices in."""
         spans: list[Span] = []
         for kind in kinds:
             span = self._span(article_id, kind)
@@ -78,9 +83,9 @@ class Shelf:
             spans.append(span)
         low, high = min(s for s, _ in spans), max(e for _, e in spans)
         if high - low <= sum(e - s for s, e in spans):
-            data = self._read(low, high)
-            return [data[s - low : e - low].decode("utf-8") for s, e in spans]
-        return [self._read(s, e).decode("utf-8") for s, e in spans]
+            data = memoryview(self._read(low, high))
+            return [data[s - low : e - low] for s, e in spans]
+        return [memoryview(self._read(s, e)) for s, e in spans]
 
     def _read(self, start: int, end: int) -> bytes:
         data = os.pread(self.file.fileno(), end - start, start)

@@ -25,6 +25,11 @@ def test_pieces_come_back_exactly_and_leave_no_file(tmp_path: Path) -> None:
     # Pieces far apart (two batches) and out of order are read one by one.
     assert shelf.get_all("a", ["full.atom", "light.atom"]) == ["x" * 5000, "<entry>é</entry>"]
     assert shelf.get_all("a", ["light.atom", "missing"]) is None
+    encoded = shelf.get_encoded("a", ["light.atom", "light.rss"])  # not decoded: UTF-8
+    assert encoded is not None and [bytes(data) for data in encoded] == [
+        "<entry>é</entry>".encode(),
+        "🙂".encode(),
+    ]
     assert len(shelf) == 5
     shelf.close()
 

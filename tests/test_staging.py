@@ -1,0 +1,73 @@
+"""Staging.write: files made by name (plain string paths), never rewritten in place, each
+hard-linked into the twin tree of a fresh build; paths outside the tree refused."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from publisher.output import Staging
+
+
+def staging(tmp_path: Path, twin: bool = True) -> Staging:
+    made = Staging(tmp_path / "dist")
+    made.root.mkdir()
+    if twin:
+        made.twin = tmp_path / "twin"
+        made.twin.mkdir()
+    return made
+
+
+def test_files_are_written_and_linked_into_the_twin(tmp_path: Path) -> None:
+    made = staging(tmp_path)
+    made.write("articles/a.html", "é")
+    made.write("feeds/archive/region/x/2019.atom", b"<feed/>")
+    made.write("index.html", b"")
+    assert (made.root / "articles/a.html").read_bytes() == "é".encode()
+    assert (made.root / "feeds/archive/region/x/2019.atom").read_bytes() == b"<feed/>"
+    assert made.twin is not None
+    for name in ("articles/a.html", "feeds/archive/region/x/2019.atom", "index.html"):
+        assert (made.twin / name).samefile(made.root / name)
+    assert made.written == {"articles/a.html", "feeds/archive/region/x/2019.atom", "index.html"}
+
+
+def test_a_large_file_is_written_whole(tmp_path: Path) -> None:
+    made = staging(tmp_path, twin=False)
+    data = os.urandom(3 * 2**20)
+    made.write("big.bin", data)
+    assert (made.root / "big.bin").read_bytes() == data
+
+
+def test_a_file_of_the_earlier_tree_is_replaced_not_rewritten(tmp_path: Path) -> None:
+    made = staging(tmp_path, twin=False)
+    (made.root / "a").mkdir()
+    (made.root / "a/page.html").write_bytes(b"old")
+    os.link(made.root / "a/page.html", tmp_path / "other-tree")
+    made.write("a/page.html", b"new")
+    assert (made.root / "a/page.html").read_bytes() == b"new"
+    assert (tmp_path / "other-tree").read_bytes() == b"old"
+
+
+def test_paths_that_are_not_plain_are_normalised(tmp_path: Path) -> None:
+    made = staging(tmp_path)
+    made.write("a//b/./c.txt", b"x")
+    assert (made.root / "a/b/c.txt").read_bytes() == b"x"
+    assert made.twin is not None and (made.twin / "a/b/c.txt").samefile(made.root / "a/b/c.txt")
+    assert made.path("d/e.txt") == made.root / "d/e.txt"
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/../../x", "/etc/passwd", "", ".", "a/.."])
+def test_paths_outside_the_tree_are_refused(tmp_path: Path, bad: str) -> None:
+    made = staging(tmp_path)
+    with pytest.raises(ValueError, match="outside the output folder"):
+        made.write(bad, b"x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_path_is_written_once(tmp_path: Path) -> None:
+    made = staging(tmp_path)
+    made.write("a.txt", b"1")
+    with pytest.raises(ValueError, match="written twice"):
+        made.write("a.txt", b"2")
