@@ -99,17 +99,21 @@ def build(
             else:
                 staging.keys.update((path, "") for path in unit.paths)
             todo.append(unit)
-        job = Job(
-            staging,
-            settings,
-            archive,
-            planned,
-            pages=frozenset(i for path, key, i in planned.pages if not staging.current(path, key)),
-            needs={
-                needs: frozenset(e.id for unit in todo if unit.needs == needs for e in unit.shows)
-                for needs in ("light", "full", "item")
-            },
-        )
+        # Staging.current for every article page, in one loop: most are kept as they are.
+        keys, present = staging.keys, staging.present
+        chosen: dict[str, Entry] = {}
+        for path, key, entry in planned.pages:
+            keys[path] = key
+            if present.get(path) != key and not staging.current(path, key):
+                chosen[entry.id] = entry
+        pages = frozenset(chosen)
+        needs = {}
+        for wanted in ("light", "full", "item"):
+            shown = {e.id: e for unit in todo if unit.needs == wanted for e in unit.shows}
+            needs[wanted] = frozenset(shown)
+            chosen.update(shown)
+        by_id = dict(sorted(chosen.items()))  # chunked in a stable order
+        job = Job(staging, settings, archive, planned, pages, needs, by_id)
         shelf = Shelf(staging.target.parent)  # on the output's disk, not in memory
         try:
             article_pass(job, shelf, progress)
@@ -132,14 +136,21 @@ class Job:
     plan: Plan
     pages: frozenset[str]  # ids of the articles whose page must be written
     needs: dict[str, frozenset[str]]  # "light", "full", "item" -> ids of the articles
+    chosen: dict[str, Entry]  # the articles of `pages` and `needs`, by id
 
     @cached_property
     def by_id(self) -> dict[str, Entry]:
+        """Every entry by id: made only if an article outside `chosen` is wanted."""
         return {entry.id: entry for entry in self.archive.entries}
 
     def loader(self) -> Callable[[str], Article]:
         """Articles one at a time, for what the article pass did not make (none, normally)."""
-        return lambda article_id: self.archive.load([self.by_id[article_id]])[article_id]
+
+        def load(article_id: str) -> Article:
+            entry = self.chosen.get(article_id) or self.by_id[article_id]
+            return self.archive.load([entry])[article_id]
+
+        return load
 
 
 CHUNK = 250  # articles per task of the article pass
@@ -151,9 +162,7 @@ def article_pass(job: Job, shelf: Shelf, progress: Progress = silent) -> None:
     and make its entries for the documents to write; on every core when there are many.
     Puts those entries on `shelf`; the articles themselves are not kept."""
     global _job
-    job.by_id  # noqa: B018 - made once here, before the workers fork
-    wanted = set(job.pages).union(*job.needs.values())
-    ids = [entry.id for entry in job.archive.entries if entry.id in wanted]
+    ids = list(job.chosen)
     chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
     workers = max(1, min(2, os.cpu_count() or 1))
     written: list[str] = []
@@ -199,7 +208,7 @@ Made = tuple[bytes, dict[tuple[str, str], Span], list[str]]
 def _article_chunk(ids: list[str]) -> Made:
     job = _job
     assert job is not None
-    articles = job.archive.load([job.by_id[i] for i in ids])
+    articles = job.archive.load([job.chosen[i] for i in ids])
     # Rendered when first needed: most articles of a rebuild are here only for their
     # light entries, which need the summary and not the body (the costly part).
     rendered: dict[str, RenderedArticle] = {}

@@ -156,16 +156,23 @@ def documents(feed: Feed, size: int) -> Iterator[Document]:
     period, not numbered, so an article added or edited anywhere in the archive changes
     the page of its own period (and the neighbours' links when the period is new; all of
     its year's pages when it tips the year between one page and a page a month)."""
+    return (document for document, _, _ in spans(feed, size))
+
+
+def spans(feed: Feed, size: int) -> Iterator[tuple[Document, int, int]]:
+    """documents(), each with where its entries are in `feed.articles` (start, end)."""
     split = max(len(feed.articles) - size, 0)
     older = feed.articles[:split]
     pages = list(periods(older, size))
     names = [name for name, _, _ in pages]
     newest = names[-1] if names else None
-    yield Document(feed, None, tuple(reversed(feed.articles[split:])), newest)
+    newer = tuple(reversed(feed.articles[split:]))
+    yield Document(feed, None, newer, newest), split, len(feed.articles)
     for i, (name, start, end) in enumerate(pages):
         older_name = names[i - 1] if i else None
         newer_name = names[i + 1] if i + 1 < len(names) else None
-        yield Document(feed, name, tuple(reversed(older[start:end])), older_name, newer_name)
+        shown = tuple(reversed(older[start:end]))
+        yield Document(feed, name, shown, older_name, newer_name), start, end
 
 
 def site_feeds(

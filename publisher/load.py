@@ -62,18 +62,28 @@ def scan_seeds(folder: Path) -> list[str]:
     # scandir: the file type without a stat per file, and each path joined in C. Sorting
     # the paths sorts the names (one folder).
     with os.scandir(folder) as entries:
-        paths = sorted(
-            entry.path
-            for entry in entries
-            if os.path.splitext(entry.name)[1].lower() in SEED_SUFFIXES  # noqa: PTH122
-            and not entry.is_dir()
-        )
+        paths = []
+        for entry in entries:
+            name = entry.name
+            # "x.txt" is one without a closer look (nearly every seed).
+            if ((name.endswith(".txt") and name[0] != ".") or is_seed_name(name)) and (
+                not entry.is_dir()
+            ):
+                paths.append(entry.path)
+        paths.sort()
     if not paths:
         raise UsageError(
             f"no seed files (*.txt, *.json) in {display_name(folder)!r}: "
             "add articles or point --seeds at the folder that holds them"
         )
     return paths
+
+
+def is_seed_name(name: str) -> bool:
+    """Whether os.path.splitext(name)[1].lower() is a seed suffix: the same answer (a name
+    of dots and a suffix, like '.txt', has no suffix), at a third of the cost."""
+    stem, dot, suffix = name.rpartition(".")
+    return bool(dot) and "." + suffix.lower() in SEED_SUFFIXES and bool(stem.strip("."))
 
 
 def read_seed(path: Path, root: Path | None = None) -> Seed | Problem:

@@ -20,10 +20,10 @@ from pathlib import Path
 from . import site as site_module  # PAGE_SIZE read at build time (tests shrink it)
 from .cache import build_fingerprint
 from .config import Settings
-from .feeds import Document, Feed, FeedWriter, documents, site_feeds
+from .feeds import Document, Feed, FeedWriter, site_feeds, spans
 from .model import Entry
 from .site import ASSETS, RELEASES_PAGE, Site, asset, list_page
-from .topics import Topic, chronological, topics_of
+from .topics import Topic, chronological, gather, placed_topics
 
 
 @dataclass(frozen=True)
@@ -55,18 +55,17 @@ class Plan:
     feeds: tuple[Feed, ...]
     topics: tuple[Topic, ...]
     units: tuple[Unit, ...]
-    # Article pages, one per article, as (path, key, article id): made article by article
+    # Article pages, one per article, as (path, key, entry): made article by article
     # (build.py), and most rebuilds keep all but a few.
-    pages: tuple[tuple[str, str, str], ...]
+    pages: tuple[tuple[str, str, Entry], ...]
 
 
 def _key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
-def _digests(entries: Sequence[Entry]) -> str:
-    """The articles shown, in order (a digest covers the whole record, id included)."""
-    return ",".join(map(_digest, entries))
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 _digest = operator.attrgetter("digest")
@@ -79,19 +78,31 @@ def _position(document: Document) -> tuple[str | None, str | None, str | None]:
 
 def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
     ordered = chronological(entries)
-    topics = tuple(topics_of(ordered))
+    placed = placed_topics(ordered)
+    topics = tuple(topic for topic, _ in placed)
     feeds = tuple(site_feeds(ordered, topics, settings))
     main = feeds[0]
     salt = _key(build_fingerprint(), repr(settings))
     units: list[Unit] = []
     memo: dict[tuple[str, int], list[tuple[Document, str]]] = {}
+    # Every feed's digests in its order, gathered from one list of them all: reading
+    # each article's again costs more (they lie all over memory).
+    everything = list(map(_digest, ordered))
+    listed: dict[str, Sequence[str]] = {main.key: everything}
+    for topic, positions in placed:
+        listed[topic.key] = gather(everything, positions)
 
     def paged(feed: Feed, size: int) -> list[tuple[Document, str]]:
-        """The documents of `feed` paged by `size`, each with the digests of what it
-        shows: a feed and its list pages are paged alike by default, so made once."""
+        """The documents of `feed` paged by `size`, each with a digest of the articles
+        it shows, in order (an article's digest covers its whole record, id included):
+        a feed and its list pages are paged alike by default, so made once."""
         found = memo.get((feed.key, size))
         if found is None:
-            found = [(d, _digests(d.entries)) for d in documents(feed, size)]
+            shown = listed[feed.key]
+            found = [
+                (document, _hash(",".join(shown[start:end])))
+                for document, start, end in spans(feed, size)
+            ]
             memo[(feed.key, size)] = found
         return found
 
@@ -145,7 +156,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
             units.append(_list_unit(feed, "topic.html", document, key, {"topic": topic}))
 
     # An article page shows that article alone.
-    pages = tuple((f"articles/{e.id}.html", f"{salt}:{e.digest}", e.id) for e in main.articles)
+    pages = tuple((f"articles/{e.id}.html", f"{salt}:{e.digest}", e) for e in main.articles)
     units.append(Unit((RELEASES_PAGE,), "", (), "", _releases(main), 0.1))
     return Plan(feeds, topics, tuple(units), pages)
 

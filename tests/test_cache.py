@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import marshal
 import os
 import shutil
 from pathlib import Path
@@ -9,7 +12,9 @@ from pathlib import Path
 import pytest
 
 import publisher.validate as validate
-from publisher.cache import opened
+from publisher.cache import Cache, opened
+from publisher.load import SEED_SUFFIXES, is_seed_name
+from publisher.model import Entry, make_entry
 from publisher.validate import check_folder
 
 from .conftest import FIXTURES, SEED, seed_files
@@ -23,6 +28,12 @@ def seeds(tmp_path: Path) -> Path:
     for path in seed_files(FIXTURES / "valid")[:6]:
         shutil.copy(path, folder)
     return folder
+
+
+def listed(store: Cache) -> dict[str, str]:
+    """The seeds the snapshot of all verdicts names, with their signatures."""
+    rows, failed = validate._read_snapshot(store)
+    return {row[0]: row[1] for row in rows} | {key: sig for key, sig, _ in failed}
 
 
 @pytest.fixture
@@ -87,15 +98,15 @@ def test_verdicts_stored_one_by_one_fill_in_for_the_list(
     first = check_folder(seeds, cache)
     with opened(cache) as store:
         assert store is not None
-        assert len(store.get_blob(validate.VERDICTS)) == 7
-        store.db.execute("DELETE FROM entries WHERE kind = ?", (validate.VERDICTS,))
+        assert len(listed(store)) == 7
+        store.db.execute("DELETE FROM entries WHERE kind = ?", (validate.SNAPSHOT,))
         store.db.commit()
     calls.clear()
     assert check_folder(seeds, cache) == first
     assert calls == []
     with opened(cache) as store:  # and the list is whole again
         assert store is not None
-        assert len(store.get_blob(validate.VERDICTS)) == 7
+        assert len(listed(store)) == 7
 
 
 def forty_seeds_checked(tmp_path: Path) -> tuple[Path, Path]:
@@ -123,8 +134,7 @@ def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Pa
     assert calls == [edited]
     with opened(cache) as store:
         assert store is not None
-        listed = store.get_blob(validate.VERDICTS)
-        assert listed[str(edited)][0] != validate.seed_signatures([edited])[0][str(edited)]
+        assert listed(store)[str(edited)] != validate.seed_signatures([edited])[0][str(edited)]
     calls.clear()
     again = check_folder(folder, cache)
     assert calls == [] and again == first
@@ -135,8 +145,7 @@ def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Pa
     check_folder(folder, cache)
     with opened(cache) as store:
         assert store is not None
-        listed = store.get_blob(validate.VERDICTS)
-        assert listed[str(edited)][0] == validate.seed_signatures([edited])[0][str(edited)]
+        assert listed(store)[str(edited)] == validate.seed_signatures([edited])[0][str(edited)]
 
 
 def test_seeds_added_and_removed_leave_no_rows(tmp_path: Path) -> None:
@@ -163,7 +172,7 @@ def test_removed_seeds_leave_the_cache(seeds: Path, tmp_path: Path) -> None:
     check_folder(seeds, cache)
     with opened(cache) as store:
         assert store is not None
-        assert str(gone) not in store.get_blob(validate.VERDICTS)
+        assert str(gone) not in listed(store)
         kept = {key for (key,) in store.db.execute("SELECT key FROM entries WHERE kind='seed'")}
         assert len(kept) == 6 and str(gone) not in kept
         assert str(gone) not in store.get_raw("record", [str(gone)])
@@ -202,3 +211,101 @@ def test_many_files_are_checked_in_parallel_with_the_same_result(tmp_path: Path)
     result = check_folder(folder)
     assert len(result.articles) == validate.PARALLEL_FROM + 10
     assert [(Path(p.file).name, p.path) for p in result.problems] == [("9999_bad.txt", "$.title")]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"not marshal at all",
+        b'{"seeds/a.txt": ["[1, 2, 3, 4]", null, []]}',  # the JSON list of earlier versions
+        marshal.dumps((0, (), ())),  # another format
+        marshal.dumps((validate.SNAPSHOT_FORMAT, (("k", "s", "too short"),), ())),
+        marshal.dumps((validate.SNAPSHOT_FORMAT, ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10),), ())),
+        marshal.dumps((validate.SNAPSHOT_FORMAT, [], [("k", "s", "p", "extra")])),
+        marshal.dumps((validate.SNAPSHOT_FORMAT, (), ()))[:-2],  # truncated
+    ],
+)
+def test_a_damaged_snapshot_is_ignored(
+    seeds: Path, tmp_path: Path, calls: list[Path], damage: bytes
+) -> None:
+    """A snapshot that is not what _snapshot wrote is ignored: the verdicts come from
+    their own rows (nothing is parsed again) and the snapshot is written anew."""
+    cache = tmp_path / "cache"
+    (seeds / "bad.txt").write_text("# Only a title\n", "utf-8")
+    first = check_folder(seeds, cache)
+    assert not first.ok and len(first.articles) == 7
+    with opened(cache) as store:
+        assert store is not None
+        store.put_raw(validate.SNAPSHOT, [("", "", damage)])
+    calls.clear()
+    assert check_folder(seeds, cache) == first
+    assert calls == []
+    with opened(cache) as store:
+        assert store is not None
+        assert len(listed(store)) == 8
+
+
+def test_the_snapshot_keeps_every_field(seeds: Path, tmp_path: Path) -> None:
+    """Entries read back from the snapshot equal those made from the records, and come
+    in chronological order (the order the plan walks them)."""
+    cache = tmp_path / "cache"
+    plain = check_folder(seeds)
+    check_folder(seeds, cache)
+    again = check_folder(seeds, cache)
+    assert again.entries == plain.entries and again.problems == plain.problems
+    with opened(cache) as store:
+        assert store is not None
+        rows, _ = validate._read_snapshot(store)
+    dates = [(row[4], row[2]) for row in rows]
+    assert dates == sorted(dates) and len(rows) == 7
+
+
+def test_make_entry() -> None:
+    """make_entry gives the same object as the dataclass's __init__."""
+    fields = (
+        "an-id",
+        "A title",
+        dt.date(2013, 9, 7),
+        dt.date(2013, 9, 8),
+        ("Europe",),
+        (),
+        ("Report", "Other"),
+        "ab" * 32,
+        "seeds/an-id.txt",
+    )
+    made, plain = make_entry(*fields), Entry(*fields)
+    assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+    assert type(made) is Entry and vars(made) == vars(plain)
+    assert dataclasses.replace(made, title="Other") == dataclasses.replace(plain, title="Other")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.title = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a.txt",
+        "A.TXT",
+        "a.Json",
+        "a.json.txt",
+        "a.txt.bak",
+        ".txt",
+        "..txt",
+        "...json",
+        "a..txt",
+        ".a.txt",
+        "txt",
+        "a.",
+        "a",
+        ".",
+        "..",
+        "a.tXt ",
+        "a\nb.txt",
+        "é.txt",
+        "a.jsonl",
+        "a.tx",
+        "",
+    ],
+)
+def test_seed_names_are_those_splitext_finds(name: str) -> None:
+    assert is_seed_name(name) == (os.path.splitext(name)[1].lower() in SEED_SUFFIXES)  # noqa: PTH122

@@ -525,6 +525,20 @@ def test_archive_pages_by_year_or_month() -> None:
     assert [d.page for d in feeds.documents(feed, 30)] == [None]  # no archive at all
 
 
+def test_spans_locate_each_document() -> None:
+    """spans() gives documents() with where each one's entries are in the feed: what the
+    plan slices its digests by."""
+    days = [dt.date(2018, 1, 1) + dt.timedelta(days=i) for i in range(0, 1100, 3)]
+    feed = Feed(
+        "all", "T", "D", "", tuple(_entry(f"a{i:04d}", d.isoformat()) for i, d in enumerate(days))
+    )
+    for size in (1, 5, 50, 400):
+        found = list(feeds.spans(feed, size))
+        assert [d for d, _, _ in found] == list(feeds.documents(feed, size))
+        for document, start, end in found:
+            assert feed.articles[start:end] == tuple(reversed(document.entries))
+
+
 def test_a_back_dated_article_changes_one_page() -> None:
     """What makes add-one cheap at scale: pages are periods, so an insertion in the past
     leaves every other page's entries and links as they were."""
