@@ -81,7 +81,7 @@ def build(
     with contextlib.ExitStack() as stack:
         staging = stack.enter_context(staged(dist, protect, cache, fresh))
         if release is not None:
-            # The data files are made in a second process while this one plans the site.
+            # Published versions kept now; the new one is written before the documents.
             finish_release = stack.enter_context(
                 releasing(staging, release, settings, archive.lines)
             )

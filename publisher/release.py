@@ -16,6 +16,7 @@ import datetime as dt
 import importlib.resources
 import itertools
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -276,23 +277,28 @@ Written = dict[str, dataset.Stored]  # file name -> size and hash
 @dataclass(frozen=True)
 class DataFiles:
     """The data files of a release in the making: `json` writes the JSON ones (in this
-    process); `csv` waits for the CSV ones (made in another) and the Summary of the
+    process) and feeds the CSV side; `csv` waits for the CSV ones and the Summary of the
     records."""
 
     json: Callable[[], Written]
     csv: Callable[[], tuple[Written, dataset.Summary]]
 
 
+def forking() -> bool:
+    return hasattr(os, "fork")
+
+
 @contextlib.contextmanager
 def data_files(plan: ReleasePlan, lines: Lines, open_file: Open) -> Iterator[DataFiles]:
-    """The four data files, written as the records stream by: the CSV ones in a process
-    forked now, which works while the body does, and the JSON ones in this process.
-    Each process reads the records once, a batch at a time, for both its files; the CSV
-    side summarises them. The CSV side is the larger (it parses every record)."""
+    """The four data files, written as the records stream by, a batch at a time: the JSON
+    ones in this process, which reads the records (checked against their digests) and
+    sends each batch, as JSON Lines, down a pipe to a forked process that makes the CSV
+    ones (it parses every record: the larger half). Both halves work at once, and the
+    records are read once. Without fork, the CSV side reads them again, afterwards."""
 
-    def csv_files() -> tuple[Written, dataset.Summary]:
+    def csv_files(records: Iterable[bytes]) -> tuple[Written, dataset.Summary]:
         gather = dataset.Gather()
-        pairs = dataset.csv_chunks(gather.through(dataset.parsed(lines(plan.entries))))
+        pairs = dataset.csv_chunks(gather.through(dataset.parsed(records)))
         table, sheet = itertools.tee(pairs)
         chunks = {
             "articles.csv": (chunk for chunk, _ in table),
@@ -300,16 +306,57 @@ def data_files(plan: ReleasePlan, lines: Lines, open_file: Open) -> Iterator[Dat
         }
         return write_together(open_file, chunks), gather.summary()
 
-    def json_files() -> Written:
+    def json_files(feed: int | None) -> Written:
         jsonl, array = itertools.tee(lines(plan.entries))
         chunks = {
-            "articles.jsonl": dataset.jsonl_chunks(jsonl),
+            "articles.jsonl": _sent(dataset.jsonl_chunks(jsonl), feed),
             "articles.json": dataset.json_chunks(array),
         }
         return write_together(open_file, chunks)
 
-    with started(csv_files) as csvs:
-        yield DataFiles(json_files, csvs)
+    if not forking():
+        yield DataFiles(lambda: json_files(None), lambda: csv_files(lines(plan.entries)))
+        return
+    read_end, write_end = os.pipe()
+
+    def csv_part() -> tuple[Written, dataset.Summary]:  # in the forked process
+        os.close(write_end)  # or the pipe never ends
+        with os.fdopen(read_end, "rb") as feed:
+            return csv_files(feed)
+
+    sending = [write_end]  # the write end, until it is closed
+
+    def close() -> None:
+        while sending:
+            os.close(sending.pop())
+
+    with contextlib.ExitStack() as stack:
+        stack.callback(close)
+        try:
+            csvs = stack.enter_context(started(csv_part))
+        finally:
+            os.close(read_end)
+
+        def json_written() -> Written:
+            try:
+                return json_files(write_end)
+            finally:
+                close()  # the CSV side's end of input
+
+        yield DataFiles(json_written, csvs)
+
+
+def _sent(chunks: Iterable[bytes], feed: int | None) -> Iterator[bytes]:
+    """`chunks`, each also written whole to the pipe `feed` while it takes them. A CSV
+    side that died stops taking them: its own error is what its result reports."""
+    for chunk in chunks:
+        view = memoryview(chunk)
+        while feed is not None and view:
+            try:
+                view = view[os.write(feed, view) :]
+            except BrokenPipeError:
+                feed = None
+        yield chunk
 
 
 def write_together(
@@ -358,10 +405,9 @@ def index_document(settings: Settings, entries: Sequence[Published]) -> bytes:
 def releasing(
     staging: Staging, plan: ReleasePlan, settings: Settings, lines: Lines
 ) -> Iterator[Callable[[], None]]:
-    """Cut the release `plan` into `staging` while the body builds the site: keep the
-    published versions and start the data files at once; the call the body is given
-    finishes the version folder and writes the new index and latest (the releases page
-    reads them, so before the site's documents)."""
+    """Cut the release `plan` into `staging`: check the published versions and keep them
+    now; the call the body is given writes the version folder and the new index and
+    latest (the releases page reads them, so before the site's documents)."""
     index = read_index(staging.target)
     if tuple(entry.version for entry in index) != plan.published:
         raise ReleaseError("the published releases changed while planning: run again")
@@ -370,15 +416,13 @@ def releasing(
     def open_file(name: str) -> AbstractContextManager[BinaryIO]:
         return staging.open(f"{plan.folder}/{name}")
 
-    with data_files(plan, lines, open_file) as data:
+    def finish() -> None:
+        files = release_files(plan, settings, lines, open_file)
+        # A data file written by a forked process is not in this process's record yet.
+        staging.written.update(f"{plan.folder}/{name}" for name in files)
+        entries = [*index, index_entry(plan, files)]
+        staging.write(f"{RELEASES}/{INDEX}", index_document(settings, entries))
+        latest = entries[-1].as_dict()
+        staging.write(f"{RELEASES}/{LATEST}", (json.dumps(latest, indent=2) + "\n").encode())
 
-        def finish() -> None:
-            files = version_files(plan, settings, data, open_file)
-            # A data file written by a forked process is not in this process's record yet.
-            staging.written.update(f"{plan.folder}/{name}" for name in files)
-            entries = [*index, index_entry(plan, files)]
-            staging.write(f"{RELEASES}/{INDEX}", index_document(settings, entries))
-            latest = entries[-1].as_dict()
-            staging.write(f"{RELEASES}/{LATEST}", (json.dumps(latest, indent=2) + "\n").encode())
-
-        yield finish
+    yield finish

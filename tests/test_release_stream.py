@@ -4,7 +4,6 @@ digests), and planning a release loads no record at all."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
@@ -108,12 +107,6 @@ def test_the_json_array_holds_the_jsonl_records_line_for_line(batch: int, count:
     assert array.endswith(b"]\n")
 
 
-@contextlib.contextmanager
-def inline(part: Callable[[], Any]) -> Iterator[Callable[[], Any]]:
-    """parallel.started without a second process (to watch what is written, in order)."""
-    yield part
-
-
 def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # No chunk holds more than a batch of records, and each chunk is written before the
     # next records are read: memory stays at a batch whatever the release's size.
@@ -141,7 +134,7 @@ def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatc
             return len(chunk)
 
     plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
-    monkeypatch.setattr(release, "started", inline)
+    monkeypatch.setattr(release, "forking", lambda: False)  # one process: watch it all
     release_files(plan, SETTINGS, lines, Recorder)
     for name in ("articles.jsonl", "articles.json", "articles.csv", "articles.spreadsheet.csv"):
         sizes = [size for size, _ in chunks[name]]
@@ -344,6 +337,39 @@ def test_a_started_part_passes_on_its_error() -> None:
 
     with pytest.raises(ValueError, match="bad part"), started(part) as result:
         result()
+
+
+def test_the_csv_side_is_fed_by_the_json_side_and_reports_its_own_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = variants(40)
+    monkeypatch.setattr(dataset, "BATCH", 4)
+    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
+    readers = tmp_path / "readers"
+
+    def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
+        with readers.open("a") as log:  # a file: the CSV side is another process
+            log.write(f"{os.getpid()}\n")
+        return dataset.record_lines(records)
+
+    def open_file(name: str) -> Any:
+        return (tmp_path / name).open("xb")
+
+    files = release_files(plan, SETTINGS, lines, open_file)
+    assert readers.read_text().split() == [str(os.getpid())]  # read once, by this process
+    assert (tmp_path / "articles.csv").read_bytes() == whole_csv(records, lambda c: c, "utf-8")
+    assert files["articles.csv"] == dataset.Stored.of_file(tmp_path / "articles.csv")
+
+    def broken(rows: Any) -> Any:  # the CSV side fails part way through its input
+        for count, row in enumerate(rows):
+            if count == 5:
+                raise ValueError("the CSV side failed")
+            yield row
+
+    monkeypatch.setattr(dataset, "csv_chunks", lambda r, c=dataset.csv_chunks: c(broken(r)))
+    (tmp_path / "again").mkdir()
+    with pytest.raises(ValueError, match="the CSV side failed"):
+        release_files(plan, SETTINGS, lines, lambda name: (tmp_path / "again" / name).open("xb"))
 
 
 def test_a_release_whose_site_fails_leaves_dist_as_it_was(
