@@ -322,7 +322,7 @@ def data_files(plan: ReleasePlan, lines: Lines, open_file: Open) -> Iterator[Dat
     def csv_part() -> tuple[Written, dataset.Summary]:  # in the forked process
         os.close(write_end)  # or the pipe never ends
         with os.fdopen(read_end, "rb") as feed:
-            return csv_files(feed)
+            return csv_files(_received(feed))
 
     sending = [write_end]  # the write end, until it is closed
 
@@ -347,16 +347,26 @@ def data_files(plan: ReleasePlan, lines: Lines, open_file: Open) -> Iterator[Dat
 
 
 def _sent(chunks: Iterable[bytes], feed: int | None) -> Iterator[bytes]:
-    """`chunks`, each also written whole to the pipe `feed` while it takes them. A CSV
-    side that died stops taking them: its own error is what its result reports."""
+    """`chunks`, each also sent whole to the pipe `feed` (see _received) while it takes
+    them. A CSV side that died stops taking them: its own error is what its result
+    reports."""
     for chunk in chunks:
-        view = memoryview(chunk)
+        view = memoryview(len(chunk).to_bytes(8, "big") + chunk)
         while feed is not None and view:
             try:
                 view = view[os.write(feed, view) :]
             except BrokenPipeError:
                 feed = None
         yield chunk
+
+
+def _received(feed: BinaryIO) -> Iterator[bytes]:
+    """The lines of the chunks _sent sent. Each chunk is taken off the pipe at once, then
+    worked on: read a line at a time, the sender would wait for all the work on a chunk
+    before it could go on with its own."""
+    while header := feed.read(8):
+        chunk = feed.read(int.from_bytes(header, "big"))  # JSON Lines: each line ends in LF
+        yield from chunk.split(b"\n")[:-1]
 
 
 def write_together(
