@@ -110,7 +110,10 @@ class Entry:
     without loading it: small enough to hold for every article of a large archive.
 
     `digest` fingerprints the whole record, so an output whose entries' digests are
-    unchanged is unchanged; `source` is the seed it came from (the cache key). `digest`
+    unchanged is unchanged; `face` fingerprints all of it but the body after its first
+    paragraph, which only the article's own page and full feed entries show (archive and
+    list pages show the rest), so a correction further down a body rewrites no archive
+    page; `source` is the seed it came from (the cache key). `digest`
     (the sha256 of the record's dataset line) and `title` are all that a release's diff
     needs: it names the records it lists without loading them."""
 
@@ -123,6 +126,7 @@ class Entry:
     reports: tuple[str, ...]
     digest: str
     source: str
+    face: str
 
     @property
     def last_modified(self) -> dt.date:
@@ -131,7 +135,7 @@ class Entry:
     @classmethod
     def from_index(cls, index: Sequence[Any], source: str) -> Entry:
         """From `index_of(record)` as the cache keeps it."""
-        article_id, title, published, updated, regions, themes, reports, digest = index
+        article_id, title, published, updated, regions, themes, reports, face, digest = index
         return make_entry(
             article_id,
             title,
@@ -142,6 +146,7 @@ class Entry:
             tuple(reports),
             digest,
             source,
+            face,
         )
 
 
@@ -159,6 +164,7 @@ def make_entry(
     reports: tuple[str, ...],
     digest: str,
     source: str,
+    face: str,
 ) -> Entry:
     """Entry(...) without the frozen dataclass's __init__, which sets each field through
     object.__setattr__: a build makes an Entry per article of the archive, and this takes
@@ -177,6 +183,7 @@ def make_entry(
             "reports": reports,
             "digest": digest,
             "source": source,
+            "face": face,
         },
     )
     return entry
@@ -215,5 +222,13 @@ def index_of(record: dict[str, Any], line: bytes | None = None) -> list[Any]:
         record["regions"],
         record["themes"],
         record["reports"],
+        face_of(record),
         hashlib.sha256(line).hexdigest(),
     ]
+
+
+def face_of(record: dict[str, Any]) -> str:
+    """Entry.face: a sha256 of the record with its body cut to the first paragraph (an
+    article without lead or subtitle is summarised from it: render._summary)."""
+    face = dict(record, body=record["body"].split("\n\n", 1)[0])
+    return hashlib.sha256(orjson.dumps(face, option=orjson.OPT_SORT_KEYS)).hexdigest()

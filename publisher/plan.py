@@ -68,7 +68,7 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_digest = operator.attrgetter("digest")
+_face = operator.attrgetter("face")
 
 
 def _position(document: Document) -> tuple[str | None, str | None, str | None]:
@@ -85,17 +85,18 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
     salt = _key(build_fingerprint(), repr(settings))
     units: list[Unit] = []
     memo: dict[tuple[str, int], list[tuple[Document, str]]] = {}
-    # Every feed's digests in its order, gathered from one list of them all: reading
-    # each article's again costs more (they lie all over memory).
-    everything = list(map(_digest, ordered))
+    # Every feed's faces (Entry.face: what an archive or list page shows of an article)
+    # in its order, gathered from one list of them all: reading each article's again
+    # costs more (they lie all over memory).
+    everything = list(map(_face, ordered))
     listed: dict[str, Sequence[str]] = {main.key: everything}
     for topic, positions in placed:
         listed[topic.key] = gather(everything, positions)
 
     def paged(feed: Feed, size: int) -> list[tuple[Document, str]]:
-        """The documents of `feed` paged by `size`, each with a digest of the articles
-        it shows, in order (an article's digest covers its whole record, id included):
-        a feed and its list pages are paged alike by default, so made once."""
+        """The documents of `feed` paged by `size`, each with a digest of the faces of
+        the articles it shows, in order (a face covers the whole record but the body, id
+        included): a feed and its list pages are paged alike by default, so made once."""
         found = memo.get((feed.key, size))
         if found is None:
             shown = listed[feed.key]
@@ -112,6 +113,8 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
     for feed in feeds:
         for document, digests in paged(feed, settings.items_per_feed):
             light = document.page is not None
+            if not light:  # full entries, bodies included: the whole records
+                digests = _hash(",".join(entry.digest for entry in document.entries))
             key = _key(
                 salt,
                 "feed",

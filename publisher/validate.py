@@ -360,13 +360,23 @@ def check_paths(
 # seeds come in chronological order, so their Entries are made, and lie in memory, in
 # the order the plan walks them (a third faster than in file order).
 SNAPSHOT = "snapshot"
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 BLOB_SLACK = 500  # seeds read from their own rows before that value is written again
 
 # A valid seed in the snapshot: key, signature, then its Entry's fields as index_of
 # has them (dates in ISO form, topic lists as tuples).
 Row = tuple[
-    str, str, str, str, str, str | None, tuple[str, ...], tuple[str, ...], tuple[str, ...], str
+    str,
+    str,
+    str,
+    str,
+    str,
+    str | None,
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    str,
+    str,
 ]
 
 
@@ -401,6 +411,7 @@ def _known_verdicts(
                 themes,
                 reports,
                 digest,
+                face,
             ) = row
             if signatures.get(key) != signature:
                 removed = removed or key not in signatures
@@ -414,7 +425,7 @@ def _known_verdicts(
                 if later is None:
                     later = dates[updated] = dt.date.fromisoformat(updated)
             index[key] = make_entry(
-                article_id, title, day, later, regions, themes, reports, digest, key
+                article_id, title, day, later, regions, themes, reports, digest, key, face
             )
         for key, signature, problems in failed:
             if signatures.get(key) == signature:
@@ -503,6 +514,7 @@ def _snapshot(
             names(e.themes),
             names(e.reports),
             e.digest,
+            e.face,
         )
         for e in valid
     )

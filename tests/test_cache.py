@@ -272,6 +272,7 @@ def test_make_entry() -> None:
         ("Report", "Other"),
         "ab" * 32,
         "seeds/an-id.txt",
+        "cd" * 32,
     )
     made, plain = make_entry(*fields), Entry(*fields)
     assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)

@@ -499,7 +499,7 @@ def test_light_entries_equal_feedgen(built: tuple[Path, CheckResult]) -> None:
 
 def _entry(article_id: str, day: str) -> Entry:
     return Entry(
-        article_id, article_id, dt.date.fromisoformat(day), None, (), (), (), article_id, ""
+        article_id, article_id, dt.date.fromisoformat(day), None, (), (), (), article_id, "", ""
     )
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from benchmarks.generate import article_rng, generate, write_article
 from publisher import site
 from publisher.cli import main
+from publisher.validate import check_file
 
 from .conftest import FIXTURES, SEED, seed_files
 from .test_golden import tree
@@ -81,7 +82,8 @@ def test_incremental_builds_equal_a_cold_build(project: Path) -> None:
     assert tree(project / "cold") == incremental
 
 
-EDITS = ("title", "date", "topic", "body", "delete", "add")
+EDITS = ("title", "date", "topic", "body", "tail", "delete", "add")
+ATTRIBUTION = "\nThe original source of this article is"
 
 
 def _edit(path: Path, how: str, rng: random.Random) -> None:
@@ -93,9 +95,15 @@ def _edit(path: Path, how: str, rng: random.Random) -> None:
         text = re.sub(r"Global Research, (\w+ \d+), \d{4}", rf"Global Research, \1, {year}", text)
     elif how == "topic":
         text = re.sub(r"^Theme: .*$", f"Theme: [Topic {rng.randrange(4)}](#)", text, flags=re.M)
+    elif how == "tail":  # a paragraph at the end of the body: its archive pages stay
+        at = text.index(ATTRIBUTION)
+        text = f"{text[:at]}\nA late correction, number {rng.randrange(1000)}.\n{text[at:]}"
     else:
         text = text.replace("\n\n", f"\n\nA correction, number {rng.randrange(1000)}.\n\n", 1)
+    original = path.read_text("utf-8")
     path.write_text(text, "utf-8")
+    if check_file(path)[0] is None:  # the edit broke the header (a second subtitle): undo
+        path.write_text(original, "utf-8")
     stat = path.stat()  # a new mtime even within the file system's clock resolution
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
 
@@ -153,6 +161,45 @@ def test_builds_keep_a_spare_tree_and_rewrite_only_changed_files(project: Path) 
     assert page.stat().st_ino != before[page]  # rewritten
     assert other.stat().st_ino == before[other]  # the same file, kept
     assert "Mr Putin" not in (spare / page.relative_to(dist)).read_text("utf-8")
+
+
+@pytest.mark.parametrize("lead", [True, False])
+def test_a_correction_down_the_body_rewrites_no_archive_page(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, lead: bool
+) -> None:
+    """Archive and list pages show an article's title, dates, topics and summary, not its
+    body: a paragraph added at the end of a body rewrites its page and the subscription
+    documents, and no archive page. Without a lead the summary comes from the body's
+    first paragraph: a change there rewrites them. Either way: as a cold build."""
+    monkeypatch.setattr(site, "PAGE_SIZE", 3)
+    Path("pyproject.toml").write_text("[tool.publisher]\nitems_per_feed = 4\n", "utf-8")
+    seeds = in_tmp / "seeds"
+    generate(30, seeds, seed=3)
+    records = {path: check_file(path)[0] for path in sorted(seeds.iterdir())}
+    # The oldest such article: on archive pages, not among the newest 4. Without a lead or
+    # a subtitle, its summary comes from its body's opening.
+    path = min(
+        (p for p, r in records.items() if r and bool(r["lead"] or r["subtitle"]) == lead),
+        key=lambda p: records[p]["published"],  # type: ignore[index]
+    )
+    publish()
+    archive = sorted((in_tmp / "dist" / "feeds" / "archive").rglob("*.*"))
+    before = {p: p.stat().st_ino for p in archive}
+    _edit(path, "tail", random.Random(1))
+    publish()
+    kept = [p for p in archive if p.exists() and p.stat().st_ino == before[p]]
+    assert kept == archive  # no archive document rewritten
+    publish("--dist", "cold", "--force")
+    assert tree(in_tmp / "dist") == tree(in_tmp / "cold")
+    if not lead:  # a change to the body's opening changes the summary: rewritten
+        opening = records[path]["body"].split("\n\n", 1)[0][:24]  # type: ignore[index]
+        text = path.read_text("utf-8")
+        assert opening in text
+        path.write_text(text.replace(opening, "Corrected: " + opening, 1), "utf-8")
+        publish()
+        assert any(p.stat().st_ino != before[p] for p in archive)
+        publish("--dist", "cold", "--force")
+        assert tree(in_tmp / "dist") == tree(in_tmp / "cold")
 
 
 def test_a_file_added_to_dist_by_hand_does_not_come_back(project: Path) -> None:
