@@ -375,8 +375,8 @@ def test_the_csv_side_is_fed_by_the_json_side_and_reports_its_own_error(
 def test_a_release_whose_site_fails_leaves_dist_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The data files are written by a second process while the site is built: a failure
-    # of the site (after the data files are done) still lands nothing.
+    # The version folder is written (its CSV files by a second process) before the
+    # site's documents: a failure of the site after it is done still lands nothing.
     seeds = make_seeds(tmp_path / "seeds")
     dist = tmp_path / "dist"
     cut(seeds, dist)
