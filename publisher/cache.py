@@ -114,14 +114,10 @@ def record_build(folder: Path, stamp: dict[str, Any]) -> None:
         (folder / "last-build.json").write_text(text, "utf-8")
 
 
-def stat_signature(path: Path | str) -> str:
-    """signature() as the cache keys it ("null" for a file that vanished)."""
-    return stat_signatures([path])[str(path)]
-
-
 def stat_signatures(paths: Iterable[Path | str]) -> dict[str, str]:
-    """stat_signature of each path, by str(path): one loop, not a call per seed (there
-    are 100,000 of them on every build of a large archive)."""
+    """signature() of each path as the cache keys it ("null" for a file that vanished),
+    by str(path): one loop, not a call per seed (there are 100,000 of them on every
+    build of a large archive)."""
     found: dict[str, str] = {}
     stat = os.stat
     for path in paths:
