@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import importlib.resources
 import itertools
 import json
@@ -318,6 +319,7 @@ def data_files(plan: ReleasePlan, lines: Lines, open_file: Open) -> Iterator[Dat
         yield DataFiles(lambda: json_files(None), lambda: csv_files(lines(plan.entries)))
         return
     read_end, write_end = os.pipe()
+    _widen(write_end)
 
     def csv_part() -> tuple[Written, dataset.Summary]:  # in the forked process
         os.close(write_end)  # or the pipe never ends
@@ -344,6 +346,17 @@ def data_files(plan: ReleasePlan, lines: Lines, open_file: Open) -> Iterator[Dat
                 close()  # the CSV side's end of input
 
         yield DataFiles(json_written, csvs)
+
+
+PIPE_SIZE = 1 << 20  # Linux's default ceiling (/proc/sys/fs/pipe-max-size) for users
+
+
+def _widen(pipe: int) -> None:
+    """Give the pipe a 1 MiB buffer where the system allows it: with the default 64 KiB,
+    the two sides take turns (a wake-up for every 64 KiB of a gigabyte), which costs both
+    about a second at 100,000 records."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux, or a lower ceiling
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
 
 
 def _sent(chunks: Iterable[bytes], feed: int | None) -> Iterator[bytes]:

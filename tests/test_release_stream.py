@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import io
 import json
 import os
@@ -316,6 +317,26 @@ def test_run_parts_returns_each_parts_result() -> None:
     assert results[1][0] == "there" and results[1][1] != parent
 
 
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="Linux pipes only")
+def test_the_pipe_to_the_csv_side_is_widened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ceiling = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    read_end, write_end = os.pipe()
+    try:
+        release._widen(write_end)
+        assert fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ) == min(release.PIPE_SIZE, ceiling)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    widened: list[int] = []
+    monkeypatch.setattr(release, "_widen", lambda pipe: widened.append(pipe))
+    records = variants(3)
+    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
+    release_files(plan, SETTINGS, lambda e: dataset.record_lines(records), _opener(tmp_path))
+    assert len(widened) == 1  # the one pipe of the data files
+
+
 def test_a_started_part_is_stopped_when_the_body_fails(tmp_path: Path) -> None:
     marker = tmp_path / "pid"
 
@@ -401,3 +422,7 @@ def _article(record: Record) -> Any:
 
 def _date() -> dt.date:
     return dt.date.fromisoformat(DATE)
+
+
+def _opener(folder: Path) -> Callable[[str], Any]:
+    return lambda name: (folder / name).open("xb")
