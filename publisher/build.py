@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -13,14 +13,13 @@ from pathlib import Path
 
 from . import collector
 from .config import Settings
-from .dataset import record_lines
 from .feeds import FeedWriter
-from .model import Article, Entry, index_of
+from .model import Article, Entry, index_of, record_line
 from .output import Staging, staged
 from .parallel import die_with_parent, run_parts
 from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
-from .release import Lines, ReleasePlan, releasing
+from .release import Lines, ReleasePlan, Rows, releasing
 from .render import RenderedArticle, render_article, summary_text
 from .shelf import Shelf, Span
 from .site import RELEASES_PAGE, Site
@@ -37,11 +36,13 @@ Load = Callable[[Sequence[Entry]], dict[str, Article]]
 class Archive:
     """The articles to publish: every Entry, and a way to load the articles a build needs
     (a rebuild after one edit loads only the few that the changed files show). A release
-    streams `lines`, the records' canonical dataset lines, rather than articles."""
+    streams the records' canonical dataset `lines` (validate.record_lines) and what the
+    CSV files need of them, `rows` (validate.record_rows), rather than articles."""
 
     entries: tuple[Entry, ...]
     load: Load
     lines: Lines
+    rows: Rows
 
     @classmethod
     def of(cls, articles: Iterable[Article]) -> Archive:
@@ -54,8 +55,13 @@ class Archive:
         return cls(
             entries,
             lambda wanted: {entry.id: by_id[entry.id] for entry in wanted},
-            lambda wanted: record_lines(by_id[entry.id].to_record() for entry in wanted),
+            lambda wanted: _lines(by_id, wanted),
+            lambda wanted: _lines(by_id, wanted),  # a record line is a row to pack
         )
+
+
+def _lines(by_id: dict[str, Article], wanted: Sequence[Entry]) -> Iterator[bytes]:
+    return (record_line(by_id[entry.id].to_record()) for entry in wanted)
 
 
 def build(
@@ -83,7 +89,7 @@ def build(
         if release is not None:
             # Published versions kept now; the new one is written before the documents.
             finish_release = stack.enter_context(
-                releasing(staging, release, settings, archive.lines)
+                releasing(staging, release, settings, archive.lines, archive.rows)
             )
         else:
             for keep in KEPT:

@@ -25,8 +25,10 @@ import orjson
 
 from . import __version__
 
-# Modules whose code decides what a seed turns into (record, verdict, rendered HTML).
+# Modules whose code decides what a seed turns into (record, verdict, rendered HTML,
+# packed CSV rows).
 _FINGERPRINTED = (
+    "dataset.py",
     "load.py",
     "parse.py",
     "validate.py",
@@ -138,9 +140,6 @@ def signature(path: Path) -> Signature | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-MMAP_SIZE = 1 << 31  # SQLite's default ceiling; larger files are read past it as usual
-
-
 class Cache:
     """JSON values by (kind, key); `kind` separates seed verdicts from rendered HTML.
 
@@ -160,9 +159,6 @@ class Cache:
         # everything the build before wrote (ext4 ordered mode): seconds on a large site.
         # A cache damaged by a power cut is detected and dropped.
         self.db.execute("PRAGMA synchronous=OFF")
-        # Read through a memory map rather than a read() call per page: a record spans
-        # a few overflow pages, and a release reads all of them (~0.2 s less at 100,000).
-        self.db.execute(f"PRAGMA mmap_size={MMAP_SIZE}")
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS entries ("
             " kind TEXT, key TEXT, signature TEXT, value BLOB, PRIMARY KEY (kind, key))"

@@ -31,11 +31,13 @@ from .validate import (
     check_record,
     load_articles,
     record_lines,
+    record_rows,
     seed_signatures,
 )
 
 if TYPE_CHECKING:
     from .build import Archive
+    from .dataset import Item
 
 INVALID = 1
 USAGE = 2
@@ -283,7 +285,10 @@ def archive(result: CheckResult, options: Options) -> Archive:
     def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
         return record_lines(entries, result.fresh, options.cache, options.seeds)
 
-    return Archive(result.entries, load, lines)
+    def rows(entries: Sequence[Entry]) -> Iterator[Item]:
+        return record_rows(entries, result.fresh, options.cache, options.seeds)
+
+    return Archive(result.entries, load, lines, rows)
 
 
 def with_release_problems(result: CheckResult, dist: Path) -> CheckResult:

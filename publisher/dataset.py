@@ -2,8 +2,10 @@
 Frictionless Data Package (v2) descriptor.
 
 Every function is pure: records in, bytes out. The same records give the same bytes. The
-data files are made as a stream of chunks from the records' canonical lines, a batch at a
-time: at 100,000 records each file is about a gigabyte, too much to hold.
+data files are made as a stream of chunks, a batch at a time: at 100,000 records each
+file is about a gigabyte, too much to hold. The JSON ones are made from the records'
+canonical lines, the CSV ones from their packed rows (packed_row), made when each seed is
+checked and kept in the cache, so that a release does not parse every record again.
 
 CSV (RFC 4180): UTF-8 without BOM, ',' separated, '"' quoted only where needed (a quote
 inside a value is doubled), rows end with CRLF; line breaks inside a value are kept as
@@ -15,6 +17,7 @@ empty cell (no text field can be empty, so an empty cell is never an empty strin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -23,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -37,6 +40,7 @@ CSV_LINE_END = "\r\n"
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 Record = dict[str, Any]
+T = TypeVar("T")
 
 
 def sha256(data: bytes) -> str:
@@ -86,32 +90,41 @@ def record_lines(records: Iterable[Record]) -> Iterator[bytes]:
 BATCH = 500  # records per chunk of a data file: a few megabytes
 
 
-def batches(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
-    iterator = iter(lines)
+def batches(items: Iterable[T]) -> Iterator[list[T]]:
+    iterator = iter(items)
     while batch := list(islice(iterator, BATCH)):
         yield batch
 
 
-def parsed(lines: Iterable[bytes]) -> Iterator[Record]:
-    return (orjson.loads(line) for line in lines)
+def jsonl_chunk(lines: list[bytes]) -> bytes:
+    """A chunk of articles.jsonl: one canonical line per record, each ending in LF."""
+    return b"\n".join(lines) + b"\n"
 
 
 def jsonl_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """articles.jsonl: one canonical line per record, each ending in LF."""
-    for batch in batches(lines):
-        yield b"\n".join(batch) + b"\n"
+    return map(jsonl_chunk, batches(lines))
 
 
-def json_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+def json_array_chunks(batches: Iterable[list[bytes]]) -> Iterator[bytes]:
     """articles.json: the records' canonical lines as one JSON array, a record a line:
     "[", the lines joined by ",", "]", each on its own line. Any JSON reader loads it;
     a line reader sees the same records, line for line, as in articles.jsonl. (Indenting
     meant parsing and dumping every record again: a third of a 100,000-record release.)"""
     opening = b"[\n"
-    for batch in batches(lines):
-        yield opening + b",\n".join(batch)
-        opening = b",\n"
+    for batch in batches:
+        if batch:
+            yield opening + b",\n".join(batch)
+            opening = b",\n"
     yield b"[]\n" if opening == b"[\n" else b"\n]\n"
+
+
+def json_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
+    return json_array_chunks(batches(lines))
+
+
+@functools.cache
+def _names() -> tuple[str, ...]:
+    return tuple(field_names())
 
 
 def list_fields() -> tuple[str, ...]:
@@ -152,49 +165,88 @@ def csv_field(cell: str) -> str:
 
 
 _FORMULA_FIRST = frozenset(FORMULA_START)
+BOM = "\ufeff".encode()
 
 
-def csv_chunks(records: Iterable[Record]) -> Iterator[tuple[bytes, bytes]]:
+def csv_rows(record: Record) -> tuple[str, str | None]:
+    """The record's row of articles.csv, and its row of articles.spreadsheet.csv when
+    that differs (a cell looks like a formula), each ending in CRLF."""
+    # Most values are text: only the others go through csv_cell (a call per cell is a
+    # second of a 100,000-record release).
+    cells = [v if v.__class__ is str else csv_cell(v) for v in map(record.__getitem__, _names())]
+    row = ",".join(map(csv_field, cells)) + CSV_LINE_END
+    if _FORMULA_FIRST.isdisjoint([cell[:1] for cell in cells]):
+        return row, None
+    return row, ",".join(csv_field(neutralise(cell)) for cell in cells) + CSV_LINE_END
+
+
+def packed_row(record: Record) -> bytes:
+    """All that the CSV files of a release need of a record, made when its seed is checked
+    and kept in the cache, so that a release need not parse every record again (about
+    half of its work): a JSON header [length of the articles.csv row, original_source,
+    publisher, disclaimer] (for the Summary), LF, that row in UTF-8, then the
+    articles.spreadsheet.csv row if it differs. It starts with "[", a record line "{"."""
+    row, sheet = csv_rows(record)
+    table = row.encode("utf-8")
+    header = canonical_json_bytes(
+        [len(table), record["original_source"], record["publisher"], record["disclaimer"]]
+    )
+    return b"".join((header, b"\n", table, b"" if sheet is None else sheet.encode("utf-8")))
+
+
+Item = bytes | memoryview  # what csv_chunks takes of a record: see there
+_LF = re.compile(b"\n")
+_OPEN_BRACE = ord("{")  # a record line's first byte; a packed row's is "["
+
+
+def csv_chunks(
+    items: Iterable[Item], gather: Gather | None = None
+) -> Iterator[tuple[bytes, bytes]]:
     """Chunks of articles.csv, the canonical, lossless CSV, and of articles.spreadsheet.csv,
     the same table for spreadsheets: UTF-8 with a byte-order mark (so Excel detects the
     encoding) and formula-like cells neutralised (not lossless: use articles.csv for data).
-    Both are made in one go: a row differs only where a cell looks like a formula, so a
-    batch without such a row is encoded once and written to both."""
+
+    Each item is a record's packed_row, or its canonical line (then packed here). Both
+    files are made in one go: a batch without a formula-like cell is joined once for both.
+    `gather` collects the Summary of the records as they go by."""
     # Rows are joined here, not by csv.writer: it goes through every character in Python's
     # C state machine, ~10 s for each 100,000-record file, where str methods take ~1 s.
     # tests/test_release_stream.py checks the bytes against csv.writer's.
-    names = field_names()
-    header = ",".join(map(csv_field, names)) + CSV_LINE_END
-    table = [header]
-    neutralised: dict[int, str] = {}  # row index in `table` -> its spreadsheet row
-    bom = "\ufeff".encode()
-    for count, record in enumerate(records, start=1):
-        # Most values are text: only the others go through csv_cell (a call per cell
-        # is a second of a 100,000-record release).
-        cells = [v if v.__class__ is str else csv_cell(v) for v in map(record.__getitem__, names)]
-        table.append(",".join(map(csv_field, cells)) + CSV_LINE_END)
-        if not _FORMULA_FIRST.isdisjoint([cell[:1] for cell in cells]):
-            row = ",".join(csv_field(neutralise(cell)) for cell in cells) + CSV_LINE_END
-            neutralised[len(table) - 1] = row
+    header = (",".join(map(csv_field, _names())) + CSV_LINE_END).encode("utf-8")
+    table: list[bytes | memoryview] = [header]
+    differs: dict[int, memoryview] = {}  # index in `table` -> the row's spreadsheet row
+    gather = gather or Gather()
+    bom = BOM
+    for count, item in enumerate(items, start=1):
+        view = memoryview(item)
+        if view[0] == _OPEN_BRACE:  # a record line: not packed when its seed was checked
+            view = memoryview(packed_row(orjson.loads(view)))
+        cut = _LF.search(view).start()  # type: ignore[union-attr]  # a packed row has one
+        length, source, publisher, disclaimer = orjson.loads(view[:cut])
+        gather.add(source, publisher, disclaimer)
+        end = cut + 1 + length
+        table.append(view[cut + 1 : end])
+        if end < len(view):
+            differs[len(table) - 1] = view[end:]
         if count % BATCH == 0:
-            yield _pair(table, neutralised, bom)
+            yield _pair(table, differs, bom)
             bom = b""
-    yield _pair(table, neutralised, bom)
+    yield _pair(table, differs, bom)
 
 
-def _pair(table: list[str], neutralised: dict[int, str], bom: bytes) -> tuple[bytes, bytes]:
-    """The chunks of both files for the rows made so far, which are then let go: a str of
-    the whole table would take up to four bytes a character (one emoji is enough),
-    gigabytes at 100,000 records."""
-    data = "".join(table).encode("utf-8")
-    if neutralised:
-        for index, row in neutralised.items():
+def _pair(
+    table: list[bytes | memoryview], differs: dict[int, memoryview], bom: bytes
+) -> tuple[bytes, bytes]:
+    """The chunks of both files for the rows gathered so far, which are then let go."""
+    data = b"".join(table)
+    if differs:
+        for index, row in differs.items():
             table[index] = row
-        sheet = bom + "".join(table).encode("utf-8")
+        sheet = bom + b"".join(table)
     else:
         sheet = bom + data if bom else data
     table.clear()
-    neutralised.clear()
+    differs.clear()
     return data, sheet
 
 
@@ -335,19 +387,17 @@ class Summary:
 
 
 class Gather:
-    """A Summary of the records passed through it, made while they are written."""
+    """A Summary of the records added to it, made while they are written."""
 
     def __init__(self) -> None:
         self.sources: set[str] = set()
         self.disclaimers: Counter[str] = Counter()
 
-    def through(self, records: Iterable[Record]) -> Iterator[Record]:
-        for record in records:
-            self.sources.add(record["original_source"])
-            if record["publisher"]:
-                self.sources.add(record["publisher"])
-            self.disclaimers[record["disclaimer"]] += 1
-            yield record
+    def add(self, source: str, publisher: str | None, disclaimer: str) -> None:
+        self.sources.add(source)
+        if publisher:
+            self.sources.add(publisher)
+        self.disclaimers[disclaimer] += 1
 
     def summary(self) -> Summary:
         return Summary(tuple(sorted(self.sources)), tuple(self.disclaimers.items()))

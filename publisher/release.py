@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import importlib.resources
 import itertools
 import json
@@ -227,15 +226,16 @@ def schema_bytes() -> bytes:
 
 
 Open = Callable[[str], AbstractContextManager[BinaryIO]]  # a new file of the version folder
-Lines = Callable[[Sequence[Entry]], Iterator[bytes]]  # the entries' records' canonical lines
+Lines = Callable[[Sequence[Entry]], Iterator[bytes]]  # the records' lines: record_lines
+Rows = Callable[[Sequence[Entry]], Iterator[dataset.Item]]  # for the CSV files: record_rows
 
 
 def release_files(
-    plan: ReleasePlan, settings: Settings, lines: Lines, open_file: Open
+    plan: ReleasePlan, settings: Settings, lines: Lines, rows: Rows, open_file: Open
 ) -> dict[str, dataset.Stored]:
     """Write every file of the version folder. The data files are streamed from the
-    records' lines, never held whole: at 100,000 records they come to gigabytes."""
-    with data_files(plan, lines, open_file) as data:
+    records, never held whole: at 100,000 records they come to gigabytes."""
+    with data_files(plan, lines, rows, open_file) as data:
         return version_files(plan, settings, data, open_file)
 
 
@@ -290,96 +290,36 @@ def forking() -> bool:
 
 
 @contextlib.contextmanager
-def data_files(plan: ReleasePlan, lines: Lines, open_file: Open) -> Iterator[DataFiles]:
-    """The four data files, written as the records stream by, a batch at a time: the JSON
-    ones in this process, which reads the records (checked against their digests) and
-    sends each batch, as JSON Lines, down a pipe to a forked process that makes the CSV
-    ones (it parses every record: the larger half). Both halves work at once, and the
-    records are read once. Without fork, the CSV side reads them again, afterwards."""
+def data_files(plan: ReleasePlan, lines: Lines, rows: Rows, open_file: Open) -> Iterator[DataFiles]:
+    """The four data files, written as the records stream by, a batch at a time, by two
+    forked processes that start now and run while the caller goes on (a build plans its
+    site meanwhile): the JSON ones from the records' lines (checked against their
+    digests), the CSV ones from the records' packed rows (dataset.packed_row: made when
+    the seeds were checked, so no record is parsed again). Without fork, one after the
+    other, when their results are asked for."""
 
-    def csv_files(records: Iterable[bytes]) -> tuple[Written, dataset.Summary]:
+    def csv_files() -> tuple[Written, dataset.Summary]:
         gather = dataset.Gather()
-        pairs = dataset.csv_chunks(gather.through(dataset.parsed(records)))
-        table, sheet = itertools.tee(pairs)
+        table, sheet = itertools.tee(dataset.csv_chunks(rows(plan.entries), gather))
         chunks = {
             "articles.csv": (chunk for chunk, _ in table),
             "articles.spreadsheet.csv": (chunk for _, chunk in sheet),
         }
         return write_together(open_file, chunks), gather.summary()
 
-    def json_files(feed: int | None) -> Written:
-        jsonl, array = itertools.tee(lines(plan.entries))
+    def json_files() -> Written:
+        jsonl, array = itertools.tee(dataset.batches(lines(plan.entries)))
         chunks = {
-            "articles.jsonl": _sent(dataset.jsonl_chunks(jsonl), feed),
-            "articles.json": dataset.json_chunks(array),
+            "articles.jsonl": map(dataset.jsonl_chunk, jsonl),
+            "articles.json": dataset.json_array_chunks(array),
         }
         return write_together(open_file, chunks)
 
     if not forking():
-        yield DataFiles(lambda: json_files(None), lambda: csv_files(lines(plan.entries)))
+        yield DataFiles(json_files, csv_files)
         return
-    read_end, write_end = os.pipe()
-    _widen(write_end)
-
-    def csv_part() -> tuple[Written, dataset.Summary]:  # in the forked process
-        os.close(write_end)  # or the pipe never ends
-        with os.fdopen(read_end, "rb") as feed:
-            return csv_files(_received(feed))
-
-    sending = [write_end]  # the write end, until it is closed
-
-    def close() -> None:
-        while sending:
-            os.close(sending.pop())
-
-    with contextlib.ExitStack() as stack:
-        stack.callback(close)
-        try:
-            csvs = stack.enter_context(started(csv_part))
-        finally:
-            os.close(read_end)
-
-        def json_written() -> Written:
-            try:
-                return json_files(write_end)
-            finally:
-                close()  # the CSV side's end of input
-
-        yield DataFiles(json_written, csvs)
-
-
-PIPE_SIZE = 1 << 20  # Linux's default ceiling (/proc/sys/fs/pipe-max-size) for users
-
-
-def _widen(pipe: int) -> None:
-    """Give the pipe a 1 MiB buffer where the system allows it: with the default 64 KiB,
-    the two sides take turns (a wake-up for every 64 KiB of a gigabyte), which costs both
-    about a second at 100,000 records."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux, or a lower ceiling
-        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
-
-
-def _sent(chunks: Iterable[bytes], feed: int | None) -> Iterator[bytes]:
-    """`chunks`, each also sent whole to the pipe `feed` (see _received) while it takes
-    them. A CSV side that died stops taking them: its own error is what its result
-    reports."""
-    for chunk in chunks:
-        view = memoryview(len(chunk).to_bytes(8, "big") + chunk)
-        while feed is not None and view:
-            try:
-                view = view[os.write(feed, view) :]
-            except BrokenPipeError:
-                feed = None
-        yield chunk
-
-
-def _received(feed: BinaryIO) -> Iterator[bytes]:
-    """The lines of the chunks _sent sent. Each chunk is taken off the pipe at once, then
-    worked on: read a line at a time, the sender would wait for all the work on a chunk
-    before it could go on with its own."""
-    while header := feed.read(8):
-        chunk = feed.read(int.from_bytes(header, "big"))  # JSON Lines: each line ends in LF
-        yield from chunk.split(b"\n")[:-1]
+    with started(json_files) as jsons, started(csv_files) as csvs:
+        yield DataFiles(jsons, csvs)
 
 
 def write_together(
@@ -426,11 +366,12 @@ def index_document(settings: Settings, entries: Sequence[Published]) -> bytes:
 
 @contextlib.contextmanager
 def releasing(
-    staging: Staging, plan: ReleasePlan, settings: Settings, lines: Lines
+    staging: Staging, plan: ReleasePlan, settings: Settings, lines: Lines, rows: Rows
 ) -> Iterator[Callable[[], None]]:
-    """Cut the release `plan` into `staging`: check the published versions and keep them
-    now; the call the body is given writes the version folder and the new index and
-    latest (the releases page reads them, so before the site's documents)."""
+    """Cut the release `plan` into `staging`: check the published versions and keep them,
+    and start making the data files (data_files), now; the call the body is given
+    finishes the version folder and writes the new index and latest (the releases page
+    reads them, so before the site's documents)."""
     index = read_index(staging.target)
     if tuple(entry.version for entry in index) != plan.published:
         raise ReleaseError("the published releases changed while planning: run again")
@@ -439,13 +380,15 @@ def releasing(
     def open_file(name: str) -> AbstractContextManager[BinaryIO]:
         return staging.open(f"{plan.folder}/{name}")
 
-    def finish() -> None:
-        files = release_files(plan, settings, lines, open_file)
-        # A data file written by a forked process is not in this process's record yet.
-        staging.written.update(f"{plan.folder}/{name}" for name in files)
-        entries = [*index, index_entry(plan, files)]
-        staging.write(f"{RELEASES}/{INDEX}", index_document(settings, entries))
-        latest = entries[-1].as_dict()
-        staging.write(f"{RELEASES}/{LATEST}", (json.dumps(latest, indent=2) + "\n").encode())
+    with data_files(plan, lines, rows, open_file) as data:  # under way from here
 
-    yield finish
+        def finish() -> None:
+            files = version_files(plan, settings, data, open_file)
+            # A data file written by a forked process is not in this process's record yet.
+            staging.written.update(f"{plan.folder}/{name}" for name in files)
+            entries = [*index, index_entry(plan, files)]
+            staging.write(f"{RELEASES}/{INDEX}", index_document(settings, entries))
+            latest = entries[-1].as_dict()
+            staging.write(f"{RELEASES}/{LATEST}", (json.dumps(latest, indent=2) + "\n").encode())
+
+        yield finish

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -21,6 +22,7 @@ import orjson
 
 from . import collector
 from .cache import Cache, opened, stat_signatures, storable
+from .dataset import Item, packed_row
 from .load import Seed, display_name, read_seed, scan_seeds
 from .model import Article, Entry, index_of, make_entry, record_line
 from .parallel import die_with_parent
@@ -260,16 +262,24 @@ def check_file(path: Path, root: Path | None = None) -> Verdict:
 
 
 # A file's verdict as the check passes it on: the Entry fields of its record (None if
-# invalid), its problems, and its record_line (to be cached, not kept in memory).
-Checked = tuple[list[Any] | None, list[tuple[int | None, str, str]], bytes | None]
+# invalid), its problems, its record_line and its packed CSV rows (both to be cached,
+# not kept in memory).
+Checked = tuple[list[Any] | None, list[tuple[int | None, str, str]], bytes | None, bytes | None]
 
 
 def _checked(path: Path, root: Path | None) -> Checked:
     record, problems = check_file(path, root)
     if record is None:
-        return None, problems, None
+        return None, problems, None, None
     line = record_line(record)  # cached as a release publishes it: read back as it is
-    return index_of(record, line), problems, line
+    index = index_of(record, line)
+    return index, problems, line, packed(index[-1], packed_row(record))
+
+
+def packed(digest: str, row: bytes) -> bytes:
+    """A packed row as the cache keeps it: after the digest of the record it was made
+    from, so that a row left from another version of the record is never used."""
+    return digest.encode() + row
 
 
 def _check_chunk(chunk: list[tuple[Path, Path | None]]) -> list[Checked]:
@@ -327,21 +337,24 @@ def check_paths(
         todo = [Path(key) for key in keys if key in absent] if absent else []
         # Records parsed now: stored in the cache as they come, held only without one.
         records: dict[str, bytes] = {}
+        rows: dict[str, bytes] = {}
         for batch in _verdicts(todo, root, progress):
-            for path, (value, problems, blob) in batch:
+            for path, (value, problems, blob, row) in batch:
                 key = str(path)
                 index[key] = None if value is None else Entry.from_index(value, key)
                 if problems:
                     found[key] = problems
-                if blob is not None:
-                    records[key] = blob
+                if blob is not None and row is not None:
+                    records[key], rows[key] = blob, row
             if store is not None and not store.broken:
                 fresh = [(str(path), checked) for path, checked in batch]
                 store.put_many("seed", ((k, signatures[k], c[:2]) for k, c in fresh))
-                store.put_raw(
-                    "record", ((k, signatures[k], records[k]) for k, _ in fresh if k in records)
-                )
+                for kind, values in (("record", records), ("row", rows)):
+                    store.put_raw(
+                        kind, ((k, signatures[k], values[k]) for k, _ in fresh if k in values)
+                    )
                 records.clear()
+            rows.clear()  # without a cache, a release packs the rows itself
         with collector.paused():
             if store is not None:
                 _store_verdicts(store, signatures, index, found, outdated, removed)
@@ -476,6 +489,7 @@ def _store_verdicts(
     if removed or store.count("seed") > len(signatures):
         store.prune("seed", signatures)
         store.prune("record", signatures)
+        store.prune("row", signatures)
 
 
 def _snapshot(
@@ -568,16 +582,57 @@ def record_lines(
     again (the cache is an optimisation and may have lost them). Read a batch at a time,
     so a release of any size holds only one batch. Each line is checked against its
     entry's digest; raises ChangedDuringBuild when the seed changed since it was checked."""
-    stored = any(entry.source not in fresh for entry in entries)
-    usable = stored and storable(entry.source for entry in entries)
-    with opened(cache_dir if usable else None) as store:
-        for start in range(0, len(entries), BATCH):
-            batch = entries[start : start + BATCH]
-            wanted = [entry.source for entry in batch if entry.source not in fresh]
+    with _store(entries, fresh, cache_dir) as store:
+        for batch, wanted in _batches(entries, fresh):
             cached = store.get_raw("record", wanted) if store and wanted else {}
             for entry in batch:
                 blob = fresh.get(entry.source)
-                yield _checked_line(entry, cached.get(entry.source) if blob is None else blob, root)
+                if blob is None:
+                    blob = cached.get(entry.source)
+                yield _checked_line(entry, blob, root)
+
+
+def record_rows(
+    entries: Sequence[Entry],
+    fresh: Mapping[str, bytes],
+    cache_dir: Path | None,
+    root: Path | None,
+) -> Iterator[Item]:
+    """What the CSV files need of each entry's record (dataset.csv_chunks), in the order
+    of `entries`: its packed row, kept in the cache when its seed was checked, if made
+    from this very record (the row carries the record's digest); else its line, as
+    record_lines gives it. Read a batch at a time."""
+    with _store(entries, fresh, cache_dir) as store:
+        for batch, wanted in _batches(entries, fresh):
+            made = store.get_raw("row", wanted) if store and wanted else {}
+            good: dict[str, Item] = {}
+            for entry in batch:
+                row = made.get(entry.source)
+                if row is not None and row.startswith(entry.digest.encode()):
+                    good[entry.source] = memoryview(row)[len(entry.digest) :]
+            missing = [entry for entry in batch if entry.source not in good]
+            lines = record_lines(missing, fresh, cache_dir, root) if missing else iter(())
+            for entry in batch:
+                item = good.get(entry.source)
+                yield next(lines) if item is None else item
+
+
+def _store(
+    entries: Sequence[Entry], fresh: Mapping[str, bytes], cache_dir: Path | None
+) -> contextlib.AbstractContextManager[Cache | None]:
+    """The cache, if any entry's record is to be read from it."""
+    stored = any(entry.source not in fresh for entry in entries)
+    usable = stored and storable(entry.source for entry in entries)
+    return opened(cache_dir if usable else None)
+
+
+def _batches(
+    entries: Sequence[Entry], fresh: Mapping[str, bytes]
+) -> Iterator[tuple[Sequence[Entry], list[str]]]:
+    """The entries a batch at a time, each with the sources to read from the cache."""
+    for start in range(0, len(entries), BATCH):
+        batch = entries[start : start + BATCH]
+        yield batch, [entry.source for entry in batch if entry.source not in fresh]
 
 
 def _checked_line(entry: Entry, line: bytes | None, root: Path | None) -> bytes:

@@ -310,11 +310,3 @@ def test_make_entry() -> None:
 )
 def test_seed_names_are_those_splitext_finds(name: str) -> None:
     assert is_seed_name(name) == (os.path.splitext(name)[1].lower() in SEED_SUFFIXES)  # noqa: PTH122
-
-
-def test_the_cache_is_read_through_a_memory_map(tmp_path: Path) -> None:
-    # A release reads every record: a read() call per overflow page cost ~0.2 s more.
-    with opened(tmp_path / "cache") as store:
-        assert store is not None
-        (size,) = store.db.execute("PRAGMA mmap_size").fetchone()
-        assert size > 0

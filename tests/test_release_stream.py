@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import fcntl
 import io
 import json
 import os
@@ -30,7 +29,7 @@ from publisher.output import Staging
 from publisher.parallel import run_parts, started
 from publisher.release import plan_release, release_files
 from publisher.schema import field_names
-from publisher.validate import ChangedDuringBuild, check_folder, record_lines
+from publisher.validate import ChangedDuringBuild, check_folder, record_lines, record_rows
 
 from .releasetools import DATE, TRICKY, cut, make_seeds, tree
 from .releasetools import release as run_release
@@ -90,11 +89,27 @@ def test_streamed_data_files_equal_the_whole_files(batch: int, count: int) -> No
 
     assert b"".join(dataset.jsonl_chunks(lines())) == whole_jsonl(records)
     assert b"".join(dataset.json_chunks(lines())) == whole_json(records)
-    tables = list(dataset.csv_chunks(dataset.parsed(lines())))
-    assert b"".join(table for table, _ in tables) == whole_csv(records, lambda c: c, "utf-8")
-    assert b"".join(sheet for _, sheet in tables) == whole_csv(
-        records, dataset.neutralise, "utf-8-sig"
-    )
+    packed = list(map(dataset.packed_row, records))
+    mixed = [
+        row if n % 2 else line for n, (row, line) in enumerate(zip(packed, lines(), strict=True))
+    ]
+    # From the records' lines (no cache), their packed rows (made when checked), or both.
+    for items in (list(lines()), packed, mixed):
+        gather = dataset.Gather()
+        tables = list(dataset.csv_chunks(items, gather))
+        assert b"".join(table for table, _ in tables) == whole_csv(records, lambda c: c, "utf-8")
+        assert b"".join(sheet for _, sheet in tables) == whole_csv(
+            records, dataset.neutralise, "utf-8-sig"
+        )
+        assert gather.summary() == summary_of(records)
+
+
+def summary_of(records: Sequence[Record]) -> dataset.Summary:
+    sources = {r["original_source"] for r in records} | {r["publisher"] for r in records}
+    disclaimers: dict[str, int] = {}
+    for record in records:
+        disclaimers[record["disclaimer"]] = disclaimers.get(record["disclaimer"], 0) + 1
+    return dataset.Summary(tuple(sorted(sources - {None})), tuple(disclaimers.items()))
 
 
 @pytest.mark.parametrize("count", [0, 1, 7])
@@ -136,7 +151,7 @@ def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatc
 
     plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
     monkeypatch.setattr(release, "forking", lambda: False)  # one process: watch it all
-    release_files(plan, SETTINGS, lines, Recorder)
+    release_files(plan, SETTINGS, lines, lines, Recorder)
     for name in ("articles.jsonl", "articles.json", "articles.csv", "articles.spreadsheet.csv"):
         sizes = [size for size, _ in chunks[name]]
         assert len(sizes) >= 10, name
@@ -175,8 +190,10 @@ def test_a_dry_run_and_the_plan_load_no_record(
 
     monkeypatch.setattr(validate, "load_articles", refuse)
     monkeypatch.setattr(validate, "record_lines", refuse)
+    monkeypatch.setattr(validate, "record_rows", refuse)
     monkeypatch.setattr("publisher.cli.load_articles", refuse)
     monkeypatch.setattr("publisher.cli.record_lines", refuse)
+    monkeypatch.setattr("publisher.cli.record_rows", refuse)
     result = run_release(seeds, dist, "--dry-run", "--date", DATE)
     assert result.exit_code == 0, result.output
     assert "changed  zz-tricky-text  A corrected title" in result.output
@@ -261,6 +278,45 @@ def test_record_lines_parses_what_the_cache_lost_or_got_wrong(tmp_path: Path) ->
     assert lines == _expected(seeds)
 
 
+def test_the_cache_keeps_each_records_packed_csv_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Made when the seed is checked, so that a release need not parse every record again;
+    # a row made from another version of the record (its digest differs) is not used.
+    seeds, cache, result = _checked(tmp_path)
+    expected = _expected(seeds)
+    records = [orjson.loads(line) for line in expected]
+    kinds: list[str] = []
+    original = Cache.get_raw
+
+    def get_raw(self: Cache, kind: str, keys: Sequence[str]) -> dict[str, bytes]:
+        kinds.append(kind)
+        return original(self, kind, keys)
+
+    monkeypatch.setattr(Cache, "get_raw", get_raw)
+    items = list(record_rows(result.entries, result.fresh, cache, seeds))
+    assert [bytes(item) for item in items] == list(map(dataset.packed_row, records))
+    assert set(kinds) == {"row"}  # no record read
+    first, second = result.entries[0], result.entries[1]
+    store = Cache(cache)
+    store.db.execute("DELETE FROM entries WHERE kind = 'row' AND key = ?", (first.source,))
+    row = store.get_raw("row", [second.source])[second.source]
+    stale = validate.packed("0" * 64, row[64:])  # as if made from an earlier version
+    store.db.execute(
+        "UPDATE entries SET value = ? WHERE kind = 'row' AND key = ?", (stale, second.source)
+    )
+    store.db.commit()
+    store.close()
+    kinds.clear()
+    items = list(record_rows(result.entries, result.fresh, cache, seeds))
+    assert [bytes(item) for item in items[:2]] == expected[:2]  # their lines instead
+    assert "record" in kinds
+    assert all(bytes(item[:1]) == b"[" for item in items[2:])
+    assert b"".join(t for t, _ in dataset.csv_chunks(items)) == whole_csv(
+        records, lambda c: c, "utf-8"
+    )
+
+
 def test_record_lines_refuses_a_seed_changed_since_the_check(tmp_path: Path) -> None:
     seeds, _, result = _checked(tmp_path)
     path = seeds / "900_tricky.json"
@@ -317,26 +373,6 @@ def test_run_parts_returns_each_parts_result() -> None:
     assert results[1][0] == "there" and results[1][1] != parent
 
 
-@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="Linux pipes only")
-def test_the_pipe_to_the_csv_side_is_widened(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ceiling = int(Path("/proc/sys/fs/pipe-max-size").read_text())
-    read_end, write_end = os.pipe()
-    try:
-        release._widen(write_end)
-        assert fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ) == min(release.PIPE_SIZE, ceiling)
-    finally:
-        os.close(read_end)
-        os.close(write_end)
-    widened: list[int] = []
-    monkeypatch.setattr(release, "_widen", lambda pipe: widened.append(pipe))
-    records = variants(3)
-    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
-    release_files(plan, SETTINGS, lambda e: dataset.record_lines(records), _opener(tmp_path))
-    assert len(widened) == 1  # the one pipe of the data files
-
-
 def test_a_started_part_is_stopped_when_the_body_fails(tmp_path: Path) -> None:
     marker = tmp_path / "pid"
 
@@ -360,7 +396,7 @@ def test_a_started_part_passes_on_its_error() -> None:
         result()
 
 
-def test_the_csv_side_is_fed_by_the_json_side_and_reports_its_own_error(
+def test_the_data_files_are_made_by_two_processes_that_report_their_own_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     records = variants(40)
@@ -368,16 +404,21 @@ def test_the_csv_side_is_fed_by_the_json_side_and_reports_its_own_error(
     plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
     readers = tmp_path / "readers"
 
+    def log(what: str) -> None:
+        with readers.open("a") as out:  # a file: the CSV side is another process
+            out.write(f"{what} {os.getpid()}\n")
+
     def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
-        with readers.open("a") as log:  # a file: the CSV side is another process
-            log.write(f"{os.getpid()}\n")
-        return dataset.record_lines(records)
+        log("lines")
+        return iter(_lines(records))
 
-    def open_file(name: str) -> Any:
-        return (tmp_path / name).open("xb")
+    def rows(entries: Sequence[Entry]) -> Iterator[bytes]:
+        log("rows")
+        return map(dataset.packed_row, records)
 
-    files = release_files(plan, SETTINGS, lines, open_file)
-    assert readers.read_text().split() == [str(os.getpid())]  # read once, by this process
+    files = release_files(plan, SETTINGS, lines, rows, _opener(tmp_path))
+    read = dict(line.split() for line in readers.read_text().splitlines())
+    assert len(read) == 2 and len({read["lines"], read["rows"], str(os.getpid())}) == 3
     assert (tmp_path / "articles.csv").read_bytes() == whole_csv(records, lambda c: c, "utf-8")
     assert files["articles.csv"] == dataset.Stored.of_file(tmp_path / "articles.csv")
 
@@ -387,10 +428,40 @@ def test_the_csv_side_is_fed_by_the_json_side_and_reports_its_own_error(
                 raise ValueError("the CSV side failed")
             yield row
 
-    monkeypatch.setattr(dataset, "csv_chunks", lambda r, c=dataset.csv_chunks: c(broken(r)))
+    monkeypatch.setattr(dataset, "csv_chunks", lambda r, g, c=dataset.csv_chunks: c(broken(r), g))
     (tmp_path / "again").mkdir()
     with pytest.raises(ValueError, match="the CSV side failed"):
-        release_files(plan, SETTINGS, lines, lambda name: (tmp_path / "again" / name).open("xb"))
+        release_files(plan, SETTINGS, lines, rows, _opener(tmp_path / "again"))
+
+
+def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) -> None:
+    # releasing() starts the data files at once (a build plans its site meanwhile); its
+    # finish() then waits for them and writes the rest of the version folder.
+    records = variants(6)
+    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
+    done = tmp_path / "done"
+
+    def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
+        yield from _lines(records)
+        done.touch()
+
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    staging = Staging(dist)
+    staging.root.mkdir()
+    rows = lambda e: iter(_lines(records))  # noqa: E731
+    with release.releasing(staging, plan, SETTINGS, lines, rows) as finish:
+        deadline = time.monotonic() + 60
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert done.exists()  # read through before finish() was called
+        finish()
+    folder = staging.root / plan.folder
+    assert (folder / "articles.jsonl").read_bytes() == whole_jsonl(records)
+    assert (folder / "articles.csv").read_bytes() == whole_csv(records, lambda c: c, "utf-8")
+    sums = (folder / "SHA256SUMS").read_text().splitlines()
+    assert len(sums) == len(list(folder.iterdir())) - 1  # every other file
+    assert f"{plan.folder}/articles.csv" in staging.written
 
 
 def test_a_release_whose_site_fails_leaves_dist_as_it_was(
@@ -426,3 +497,7 @@ def _date() -> dt.date:
 
 def _opener(folder: Path) -> Callable[[str], Any]:
     return lambda name: (folder / name).open("xb")
+
+
+def _lines(records: Sequence[Record]) -> list[bytes]:
+    return list(dataset.record_lines(records))
