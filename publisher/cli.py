@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .cache import build_stamp, record_build, up_to_date
 from .config import Settings, load_settings
+from .heap import keep_freed_memory
 from .load import read_seed, scan_seeds
 from .model import Article, Entry
 from .parse import parse
@@ -211,6 +212,7 @@ def main(
     With no command, validate every seed and build DIST. Exit codes: 0 success,
     1 invalid content, 2 usage or configuration error.
     """
+    keep_freed_memory()  # for every command: see heap.py
     if ctx.invoked_subcommand is not None:
         return
     signed = None if validate or force else unchanged(options)

@@ -310,3 +310,11 @@ def test_make_entry() -> None:
 )
 def test_seed_names_are_those_splitext_finds(name: str) -> None:
     assert is_seed_name(name) == (os.path.splitext(name)[1].lower() in SEED_SUFFIXES)  # noqa: PTH122
+
+
+def test_a_new_cache_has_large_pages(tmp_path: Path) -> None:
+    # A record fits in one page rather than a chain of 4 KB overflow pages.
+    with opened(tmp_path / "cache") as store:
+        assert store is not None
+        (size,) = store.db.execute("PRAGMA page_size").fetchone()
+        assert size == 65536
