@@ -38,7 +38,7 @@ from .validate import (
 
 if TYPE_CHECKING:
     from .build import Archive
-    from .dataset import Item
+    from .rows import Item
 
 INVALID = 1
 USAGE = 2

@@ -1,23 +1,15 @@
 """Dataset files of a release: canonical records as JSON Lines, JSON and CSV, with their
 Frictionless Data Package (v2) descriptor.
 
-Every function is pure: records in, bytes out. The same records give the same bytes. The
-data files are made as a stream of chunks, a batch at a time: at 100,000 records each
-file is about a gigabyte, too much to hold. The JSON ones are made from the records'
-canonical lines, the CSV ones from their packed rows (packed_row), made when each seed is
-checked and kept in the cache, so that a release does not parse every record again.
-
-CSV (RFC 4180): UTF-8 without BOM, ',' separated, '"' quoted only where needed (a quote
-inside a value is doubled), rows end with CRLF; line breaks inside a value are kept as
-they are (LF, quoted). Columns in schema field order. List values are joined with ';' (the
-schema refuses ';' inside a list item, so the split is exact); null and an empty list are an
-empty cell (no text field can be empty, so an empty cell is never an empty string).
+Records in, bytes out: the same records give the same bytes. The data files are made as a
+stream of chunks, a batch at a time: at 100,000 records each file is about a gigabyte, too
+much to hold. The JSON ones are made from the records' canonical lines, the CSV ones from
+their packed rows (rows.py, which also says how a CSV row is written).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import re
@@ -32,11 +24,10 @@ import orjson
 
 from .config import Settings
 from .model import canonical_line
+from .rows import CSV_LINE_END, LIST_DELIMITER, Item, header_row, unpacked
 from .schema import article_schema, field_names, required_fields
 from .topics import slugify
 
-LIST_DELIMITER = ";"
-CSV_LINE_END = "\r\n"
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 Record = dict[str, Any]
@@ -105,13 +96,13 @@ def jsonl_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
     return map(jsonl_chunk, batches(lines))
 
 
-def json_array_chunks(batches: Iterable[list[bytes]]) -> Iterator[bytes]:
+def json_array_chunks(lines: Iterable[list[bytes]]) -> Iterator[bytes]:
     """articles.json: the records' canonical lines as one JSON array, a record a line:
     "[", the lines joined by ",", "]", each on its own line. Any JSON reader loads it;
     a line reader sees the same records, line for line, as in articles.jsonl. (Indenting
     meant parsing and dumping every record again: a third of a 100,000-record release.)"""
     opening = b"[\n"
-    for batch in batches:
+    for batch in lines:
         if batch:
             yield opening + b",\n".join(batch)
             opening = b",\n"
@@ -122,81 +113,12 @@ def json_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
     return json_array_chunks(batches(lines))
 
 
-@functools.cache
-def _names() -> tuple[str, ...]:
-    return tuple(field_names())
-
-
 def list_fields() -> tuple[str, ...]:
     properties = article_schema()["properties"]
     return tuple(name for name in field_names() if _is_list(properties[name]))
 
 
-def csv_cell(value: Any) -> str:
-    """The CSV text of one value (lists joined with ';', null empty, numbers as digits)."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        for item in value:
-            if LIST_DELIMITER in item:  # the schema refuses it; never write a lossy cell
-                raise ValueError(f"list item {item!r} contains {LIST_DELIMITER!r}")
-        return LIST_DELIMITER.join(value)
-    return str(value)
-
-
-# Cells a spreadsheet may run as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """Prefix a would-be formula with an apostrophe: spreadsheets show it as text."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
-
-
-def csv_field(cell: str) -> str:
-    """A cell as csv.writer writes it (QUOTE_MINIMAL, doubled quotes, CRLF rows)."""
-    # Four `in` scans run at memchr speed; a generator over the specials costs more than
-    # the scans themselves, and there are twenty cells a record.
-    if '"' in cell:
-        return '"' + cell.replace('"', '""') + '"'
-    if "," in cell or "\n" in cell or "\r" in cell:
-        return '"' + cell + '"'
-    return cell
-
-
-_FORMULA_FIRST = frozenset(FORMULA_START)
 BOM = "\ufeff".encode()
-
-
-def csv_rows(record: Record) -> tuple[str, str | None]:
-    """The record's row of articles.csv, and its row of articles.spreadsheet.csv when
-    that differs (a cell looks like a formula), each ending in CRLF."""
-    # Most values are text: only the others go through csv_cell (a call per cell is a
-    # second of a 100,000-record release).
-    cells = [v if v.__class__ is str else csv_cell(v) for v in map(record.__getitem__, _names())]
-    row = ",".join(map(csv_field, cells)) + CSV_LINE_END
-    if _FORMULA_FIRST.isdisjoint([cell[:1] for cell in cells]):
-        return row, None
-    return row, ",".join(csv_field(neutralise(cell)) for cell in cells) + CSV_LINE_END
-
-
-def packed_row(record: Record) -> bytes:
-    """All that the CSV files of a release need of a record, made when its seed is checked
-    and kept in the cache, so that a release need not parse every record again (about
-    half of its work): a JSON header [length of the articles.csv row, original_source,
-    publisher, disclaimer] (for the Summary), LF, that row in UTF-8, then the
-    articles.spreadsheet.csv row if it differs. It starts with "[", a record line "{"."""
-    row, sheet = csv_rows(record)
-    table = row.encode("utf-8")
-    header = canonical_json_bytes(
-        [len(table), record["original_source"], record["publisher"], record["disclaimer"]]
-    )
-    return b"".join((header, b"\n", table, b"" if sheet is None else sheet.encode("utf-8")))
-
-
-Item = bytes | memoryview  # what csv_chunks takes of a record: see there
-_LF = re.compile(b"\n")
-_OPEN_BRACE = ord("{")  # a record line's first byte; a packed row's is "["
 
 
 def csv_chunks(
@@ -206,28 +128,19 @@ def csv_chunks(
     the same table for spreadsheets: UTF-8 with a byte-order mark (so Excel detects the
     encoding) and formula-like cells neutralised (not lossless: use articles.csv for data).
 
-    Each item is a record's packed_row, or its canonical line (then packed here). Both
-    files are made in one go: a batch without a formula-like cell is joined once for both.
-    `gather` collects the Summary of the records as they go by."""
-    # Rows are joined here, not by csv.writer: it goes through every character in Python's
-    # C state machine, ~10 s for each 100,000-record file, where str methods take ~1 s.
-    # tests/test_release_stream.py checks the bytes against csv.writer's.
-    header = (",".join(map(csv_field, _names())) + CSV_LINE_END).encode("utf-8")
-    table: list[bytes | memoryview] = [header]
+    Each item is a record's packed row, or its canonical line (rows.unpacked). Both files
+    are made in one go: a batch without a formula-like cell is joined once for both.
+    `gather` is given the Summary's part of each record as it goes by."""
+    table: list[bytes | memoryview] = [header_row()]
     differs: dict[int, memoryview] = {}  # index in `table` -> the row's spreadsheet row
     gather = gather or Gather()
     bom = BOM
     for count, item in enumerate(items, start=1):
-        view = memoryview(item)
-        if view[0] == _OPEN_BRACE:  # a record line: not packed when its seed was checked
-            view = memoryview(packed_row(orjson.loads(view)))
-        cut = _LF.search(view).start()  # type: ignore[union-attr]  # a packed row has one
-        length, source, publisher, disclaimer = orjson.loads(view[:cut])
+        row, sheet, source, publisher, disclaimer = unpacked(item)
         gather.add(source, publisher, disclaimer)
-        end = cut + 1 + length
-        table.append(view[cut + 1 : end])
-        if end < len(view):
-            differs[len(table) - 1] = view[end:]
+        table.append(row)
+        if sheet is not None:
+            differs[len(table) - 1] = sheet
         if count % BATCH == 0:
             yield _pair(table, differs, bom)
             bom = b""

@@ -8,7 +8,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .dataset import CSV_LINE_END, LIST_DELIMITER, Summary, list_fields
+from .dataset import Summary, list_fields
+from .rows import CSV_LINE_END, LIST_DELIMITER
 from .schema import field_names, required_fields
 
 if TYPE_CHECKING:

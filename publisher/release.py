@@ -32,6 +32,7 @@ from .model import Entry
 from .output import Staging
 from .parallel import started
 from .problems import UsageError
+from .rows import Item
 from .schema import article_schema
 from .versioning import (
     FIRST,
@@ -227,7 +228,7 @@ def schema_bytes() -> bytes:
 
 Open = Callable[[str], AbstractContextManager[BinaryIO]]  # a new file of the version folder
 Lines = Callable[[Sequence[Entry]], Iterator[bytes]]  # the records' lines: record_lines
-Rows = Callable[[Sequence[Entry]], Iterator[dataset.Item]]  # for the CSV files: record_rows
+Rows = Callable[[Sequence[Entry]], Iterator[Item]]  # for the CSV files: record_rows
 
 
 def release_files(
@@ -277,9 +278,8 @@ Written = dict[str, dataset.Stored]  # file name -> size and hash
 
 @dataclass(frozen=True)
 class DataFiles:
-    """The data files of a release in the making: `json` writes the JSON ones (in this
-    process) and feeds the CSV side; `csv` waits for the CSV ones and the Summary of the
-    records."""
+    """The data files of a release in the making: `json` waits for the JSON ones, `csv`
+    for the CSV ones and the Summary of the records (each made by its own process)."""
 
     json: Callable[[], Written]
     csv: Callable[[], tuple[Written, dataset.Summary]]
@@ -294,7 +294,7 @@ def data_files(plan: ReleasePlan, lines: Lines, rows: Rows, open_file: Open) -> 
     """The four data files, written as the records stream by, a batch at a time, by two
     forked processes that start now and run while the caller goes on (a build plans its
     site meanwhile): the JSON ones from the records' lines (checked against their
-    digests), the CSV ones from the records' packed rows (dataset.packed_row: made when
+    digests), the CSV ones from the records' packed rows (rows.packed_row: made when
     the seeds were checked, so no record is parsed again). Without fork, one after the
     other, when their results are asked for."""
 

@@ -22,13 +22,13 @@ import orjson
 
 from . import collector
 from .cache import Cache, opened, stat_signatures, storable
-from .dataset import Item, packed_row
 from .load import Seed, display_name, read_seed, scan_seeds
 from .model import Article, Entry, index_of, make_entry, record_line
 from .parallel import die_with_parent
 from .parse import Parsed, parse
 from .problems import Problem, sort_key
 from .progress import Progress, silent
+from .rows import Item, from_store, packed_row, stored
 from .schema import fast_validator, validator
 from .topics import slugify
 
@@ -273,13 +273,7 @@ def _checked(path: Path, root: Path | None) -> Checked:
         return None, problems, None, None
     line = record_line(record)  # cached as a release publishes it: read back as it is
     index = index_of(record, line)
-    return index, problems, line, packed(index[-1], packed_row(record))
-
-
-def packed(digest: str, row: bytes) -> bytes:
-    """A packed row as the cache keeps it: after the digest of the record it was made
-    from, so that a row left from another version of the record is never used."""
-    return digest.encode() + row
+    return index, problems, line, stored(index[-1], packed_row(record))
 
 
 def _check_chunk(chunk: list[tuple[Path, Path | None]]) -> list[Checked]:
@@ -583,13 +577,8 @@ def record_lines(
     so a release of any size holds only one batch. Each line is checked against its
     entry's digest; raises ChangedDuringBuild when the seed changed since it was checked."""
     with _store(entries, fresh, cache_dir) as store:
-        for batch, wanted in _batches(entries, fresh):
-            cached = store.get_raw("record", wanted) if store and wanted else {}
-            for entry in batch:
-                blob = fresh.get(entry.source)
-                if blob is None:
-                    blob = cached.get(entry.source)
-                yield _checked_line(entry, blob, root)
+        for start in range(0, len(entries), BATCH):
+            yield from _lines(entries[start : start + BATCH], fresh, store, root)
 
 
 def record_rows(
@@ -598,20 +587,23 @@ def record_rows(
     cache_dir: Path | None,
     root: Path | None,
 ) -> Iterator[Item]:
-    """What the CSV files need of each entry's record (dataset.csv_chunks), in the order
-    of `entries`: its packed row, kept in the cache when its seed was checked, if made
-    from this very record (the row carries the record's digest); else its line, as
-    record_lines gives it. Read a batch at a time."""
+    """What the CSV files need of each entry's record (rows.unpacked), in the order of
+    `entries`: its packed row, kept in the cache since its seed was checked, if made from
+    this very record and whole (from_store); else its line, as record_lines gives
+    it. Read a batch at a time."""
     with _store(entries, fresh, cache_dir) as store:
-        for batch, wanted in _batches(entries, fresh):
+        for start in range(0, len(entries), BATCH):
+            batch = entries[start : start + BATCH]
+            wanted = [entry.source for entry in batch if entry.source not in fresh]
             made = store.get_raw("row", wanted) if store and wanted else {}
             good: dict[str, Item] = {}
             for entry in batch:
-                row = made.get(entry.source)
-                if row is not None and row.startswith(entry.digest.encode()):
-                    good[entry.source] = memoryview(row)[len(entry.digest) :]
+                value = made.get(entry.source)
+                row = None if value is None else from_store(value, entry.digest)
+                if row is not None:
+                    good[entry.source] = row
             missing = [entry for entry in batch if entry.source not in good]
-            lines = record_lines(missing, fresh, cache_dir, root) if missing else iter(())
+            lines = _lines(missing, fresh, store, root)
             for entry in batch:
                 item = good.get(entry.source)
                 yield next(lines) if item is None else item
@@ -621,18 +613,22 @@ def _store(
     entries: Sequence[Entry], fresh: Mapping[str, bytes], cache_dir: Path | None
 ) -> contextlib.AbstractContextManager[Cache | None]:
     """The cache, if any entry's record is to be read from it."""
-    stored = any(entry.source not in fresh for entry in entries)
-    usable = stored and storable(entry.source for entry in entries)
+    reads = any(entry.source not in fresh for entry in entries)
+    usable = reads and storable(entry.source for entry in entries)
     return opened(cache_dir if usable else None)
 
 
-def _batches(
-    entries: Sequence[Entry], fresh: Mapping[str, bytes]
-) -> Iterator[tuple[Sequence[Entry], list[str]]]:
-    """The entries a batch at a time, each with the sources to read from the cache."""
-    for start in range(0, len(entries), BATCH):
-        batch = entries[start : start + BATCH]
-        yield batch, [entry.source for entry in batch if entry.source not in fresh]
+def _lines(
+    batch: Sequence[Entry], fresh: Mapping[str, bytes], store: Cache | None, root: Path | None
+) -> Iterator[bytes]:
+    """record_lines of one batch, read from `store`."""
+    wanted = [entry.source for entry in batch if entry.source not in fresh]
+    cached = store.get_raw("record", wanted) if store and wanted else {}
+    for entry in batch:
+        blob = fresh.get(entry.source)
+        if blob is None:
+            blob = cached.get(entry.source)
+        yield _checked_line(entry, blob, root)
 
 
 def _checked_line(entry: Entry, line: bytes | None, root: Path | None) -> bytes:

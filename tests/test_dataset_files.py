@@ -21,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from publisher import dataset
-from publisher.dataset import csv_cell
 from publisher.release_verify import verify_releases
+from publisher.rows import csv_cell
 from publisher.schema import field_names
 from publisher.validate import check_folder
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publisher import build, dataset, release, validate
+from publisher import build, dataset, parallel, release, rows, validate
 from publisher.build import Archive
 from publisher.cache import Cache
 from publisher.config import load_settings
@@ -55,7 +55,7 @@ def whole_csv(records: Sequence[Record], transform: Callable[[str], str], encodi
         writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(field_names())
         for record in records:
-            writer.writerow([transform(dataset.csv_cell(record[n])) for n in field_names()])
+            writer.writerow([transform(rows.csv_cell(record[n])) for n in field_names()])
         out.flush()
         return buffer.getvalue()
 
@@ -89,7 +89,7 @@ def test_streamed_data_files_equal_the_whole_files(batch: int, count: int) -> No
 
     assert b"".join(dataset.jsonl_chunks(lines())) == whole_jsonl(records)
     assert b"".join(dataset.json_chunks(lines())) == whole_json(records)
-    packed = list(map(dataset.packed_row, records))
+    packed = list(map(rows.packed_row, records))
     mixed = [
         row if n % 2 else line for n, (row, line) in enumerate(zip(packed, lines(), strict=True))
     ]
@@ -99,7 +99,7 @@ def test_streamed_data_files_equal_the_whole_files(batch: int, count: int) -> No
         tables = list(dataset.csv_chunks(items, gather))
         assert b"".join(table for table, _ in tables) == whole_csv(records, lambda c: c, "utf-8")
         assert b"".join(sheet for _, sheet in tables) == whole_csv(
-            records, dataset.neutralise, "utf-8-sig"
+            records, rows.neutralise, "utf-8-sig"
         )
         assert gather.summary() == summary_of(records)
 
@@ -204,7 +204,7 @@ def test_a_dry_run_and_the_plan_load_no_record(
 def test_csv_fields_are_joined_as_csv_writer_joins_them(cells: list[str]) -> None:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow([*cells, "x"])
-    assert ",".join(map(dataset.csv_field, [*cells, "x"])) + "\r\n" == out.getvalue()
+    assert ",".join(map(rows.csv_field, [*cells, "x"])) + "\r\n" == out.getvalue()
 
 
 # -- the digest is the record's dataset hash ---------------------------------------------------
@@ -295,13 +295,13 @@ def test_the_cache_keeps_each_records_packed_csv_rows(
 
     monkeypatch.setattr(Cache, "get_raw", get_raw)
     items = list(record_rows(result.entries, result.fresh, cache, seeds))
-    assert [bytes(item) for item in items] == list(map(dataset.packed_row, records))
+    assert [bytes(item) for item in items] == list(map(rows.packed_row, records))
     assert set(kinds) == {"row"}  # no record read
     first, second = result.entries[0], result.entries[1]
     store = Cache(cache)
     store.db.execute("DELETE FROM entries WHERE kind = 'row' AND key = ?", (first.source,))
     row = store.get_raw("row", [second.source])[second.source]
-    stale = validate.packed("0" * 64, row[64:])  # as if made from an earlier version
+    stale = rows.stored("0" * 64, row[72:])  # as if made from an earlier version
     store.db.execute(
         "UPDATE entries SET value = ? WHERE kind = 'row' AND key = ?", (stale, second.source)
     )
@@ -315,6 +315,36 @@ def test_the_cache_keeps_each_records_packed_csv_rows(
     assert b"".join(t for t, _ in dataset.csv_chunks(items)) == whole_csv(
         records, lambda c: c, "utf-8"
     )
+
+
+def test_a_damaged_packed_row_is_not_used(tmp_path: Path) -> None:
+    # The cache keeps a checksum of each row: a damaged one is not published, the
+    # record's line (checked against its digest) is packed instead.
+    seeds, cache, result = _checked(tmp_path)
+    expected = _expected(seeds)
+    first = result.entries[0]
+    store = Cache(cache)
+    row = store.get_raw("row", [first.source])[first.source]
+    damaged = row.replace(b"\r\n", b"\r\r", 1)
+    store.db.execute(
+        "UPDATE entries SET value = ? WHERE kind = 'row' AND key = ?", (damaged, first.source)
+    )
+    store.db.commit()
+    store.close()
+    assert rows.from_store(row, first.digest) is not None
+    assert rows.from_store(damaged, first.digest) is None
+    assert rows.from_store(row[:-1], first.digest) is None
+    assert rows.from_store(row, "0" * 64) is None
+    items = list(record_rows(result.entries, result.fresh, cache, seeds))
+    assert bytes(items[0]) == expected[0]
+
+
+def test_a_packed_row_that_does_not_hold_what_it_says_is_refused() -> None:
+    row = rows.packed_row(TRICKY)
+    assert b"".join(t for t, _ in dataset.csv_chunks([row, row])).count(b"\r\n") > 2
+    for damaged in (row[:-9], row[:-1], row.replace(b"\n", b" ", 1), row + b"x"):
+        with pytest.raises(ValueError, match="packed CSV row"):
+            list(dataset.csv_chunks([row, damaged, row]))
 
 
 def test_record_lines_refuses_a_seed_changed_since_the_check(tmp_path: Path) -> None:
@@ -412,11 +442,11 @@ def test_the_data_files_are_made_by_two_processes_that_report_their_own_errors(
         log("lines")
         return iter(_lines(records))
 
-    def rows(entries: Sequence[Entry]) -> Iterator[bytes]:
+    def packed(entries: Sequence[Entry]) -> Iterator[bytes]:
         log("rows")
-        return map(dataset.packed_row, records)
+        return map(rows.packed_row, records)
 
-    files = release_files(plan, SETTINGS, lines, rows, _opener(tmp_path))
+    files = release_files(plan, SETTINGS, lines, packed, _opener(tmp_path))
     read = dict(line.split() for line in readers.read_text().splitlines())
     assert len(read) == 2 and len({read["lines"], read["rows"], str(os.getpid())}) == 3
     assert (tmp_path / "articles.csv").read_bytes() == whole_csv(records, lambda c: c, "utf-8")
@@ -431,7 +461,7 @@ def test_the_data_files_are_made_by_two_processes_that_report_their_own_errors(
     monkeypatch.setattr(dataset, "csv_chunks", lambda r, g, c=dataset.csv_chunks: c(broken(r), g))
     (tmp_path / "again").mkdir()
     with pytest.raises(ValueError, match="the CSV side failed"):
-        release_files(plan, SETTINGS, lines, rows, _opener(tmp_path / "again"))
+        release_files(plan, SETTINGS, lines, packed, _opener(tmp_path / "again"))
 
 
 def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) -> None:
@@ -449,8 +479,9 @@ def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) 
     dist.mkdir()
     staging = Staging(dist)
     staging.root.mkdir()
-    rows = lambda e: iter(_lines(records))  # noqa: E731
-    with release.releasing(staging, plan, SETTINGS, lines, rows) as finish:
+    with release.releasing(
+        staging, plan, SETTINGS, lines, lambda e: iter(_lines(records))
+    ) as finish:
         deadline = time.monotonic() + 60
         while not done.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -464,21 +495,56 @@ def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) 
     assert f"{plan.folder}/articles.csv" in staging.written
 
 
+def test_a_build_that_fails_before_finish_stops_the_data_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The data files start with the release, before the site is planned: a build that
+    # fails before finish() kills and reaps both processes and leaves dist/ as it was.
+    seeds, dist, before = _released_then_changed(tmp_path)
+    pids: list[int] = []
+    original = parallel.Started.__init__
+
+    def spy(self: parallel.Started[Any], part: Any) -> None:
+        original(self, part)
+        assert self._child is not None
+        pids.append(self._child[0])
+
+    monkeypatch.setattr(parallel.Started, "__init__", spy)
+    monkeypatch.setattr(build, "article_pass", _no_space)
+    result = run_release(seeds, dist, "--date", DATE)
+    assert result.exit_code != 0 and "No space left on device" in result.output
+    assert len(pids) == 2
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert tree(dist) == before
+
+
+def test_a_seed_changed_during_a_release_is_reported_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by the JSON side's process (a record line that no longer matches its digest):
+    # a clean message, exit 2, dist/ unchanged.
+    seeds, dist, before = _released_then_changed(tmp_path)
+
+    def changed(entry: Entry, line: bytes | None, root: Path | None) -> bytes:
+        raise ChangedDuringBuild(f"{entry.source} changed during the build: run publish again")
+
+    monkeypatch.setattr(validate, "_checked_line", changed)
+    result = run_release(seeds, dist, "--date", DATE)
+    assert result.exit_code == 2
+    assert "changed during the build" in result.output and "Traceback" not in result.output
+    assert tree(dist) == before
+
+
 def test_a_release_whose_site_fails_leaves_dist_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The version folder is written (its CSV files by a second process) before the
     # site's documents: a failure of the site after it is done still lands nothing.
-    seeds = make_seeds(tmp_path / "seeds")
-    dist = tmp_path / "dist"
-    cut(seeds, dist)
-    before = tree(dist)
-    (seeds / "900_tricky.json").unlink()
+    seeds, dist, before = _released_then_changed(tmp_path)
 
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(build, "write_units", broken)
+    monkeypatch.setattr(build, "write_units", _no_space)
     result = run_release(seeds, dist, "--date", DATE)
     assert result.exit_code != 0
     assert "No space left on device" in result.output
@@ -501,3 +567,17 @@ def _opener(folder: Path) -> Callable[[str], Any]:
 
 def _lines(records: Sequence[Record]) -> list[bytes]:
     return list(dataset.record_lines(records))
+
+
+def _released_then_changed(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """Seeds with a first release cut, then one removed: (seeds, dist, dist's files)."""
+    seeds = make_seeds(tmp_path / "seeds")
+    dist = tmp_path / "dist"
+    cut(seeds, dist)
+    before = tree(dist)
+    (seeds / "900_tricky.json").unlink()
+    return seeds, dist, before
+
+
+def _no_space(*args: Any, **kwargs: Any) -> None:
+    raise OSError(28, "No space left on device")
