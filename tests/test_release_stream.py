@@ -495,6 +495,25 @@ def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) 
     assert f"{plan.folder}/articles.csv" in staging.written
 
 
+def test_what_does_not_depend_on_the_data_files_is_written_before_waiting_for_them(
+    tmp_path: Path,
+) -> None:
+    records = variants(5)
+    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
+    lines = lambda e: iter(_lines(records))  # noqa: E731
+    written_before: list[set[str]] = []
+    with release.data_files(plan, lines, lines, _opener(tmp_path)) as data:
+
+        def json() -> release.Written:
+            written_before.append({path.name for path in tmp_path.iterdir()})
+            return data.json()
+
+        watched = release.DataFiles(json, data.csv)
+        files = release.version_files(plan, SETTINGS, watched, _opener(tmp_path))
+    assert {"changes.jsonl", "CHANGELOG.md", "CITATION.cff"} <= written_before[0]
+    assert "SHA256SUMS" in files
+
+
 def test_a_build_that_fails_before_finish_stops_the_data_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
