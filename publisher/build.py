@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -13,8 +13,9 @@ from pathlib import Path
 
 from . import collector
 from .config import Settings
+from .dataset import record_lines
 from .feeds import FeedWriter
-from .model import Article, Entry, index_of, record_line
+from .model import Article, Entry, index_of
 from .output import Staging, staged
 from .parallel import die_with_parent, run_parts
 from .plan import Makers, Plan, Unit, plan
@@ -55,13 +56,10 @@ class Archive:
         return cls(
             entries,
             lambda wanted: {entry.id: by_id[entry.id] for entry in wanted},
-            lambda wanted: _lines(by_id, wanted),
-            lambda wanted: _lines(by_id, wanted),  # a record line is a row to pack
+            lambda wanted: record_lines(by_id[entry.id].to_record() for entry in wanted),
+            # A record line is a row the CSV side packs itself.
+            lambda wanted: record_lines(by_id[entry.id].to_record() for entry in wanted),
         )
-
-
-def _lines(by_id: dict[str, Article], wanted: Sequence[Entry]) -> Iterator[bytes]:
-    return (record_line(by_id[entry.id].to_record()) for entry in wanted)
 
 
 def build(

@@ -267,27 +267,29 @@ def check_file(path: Path, root: Path | None = None) -> Verdict:
 Checked = tuple[list[Any] | None, list[tuple[int | None, str, str]], bytes | None, bytes | None]
 
 
-def _checked(path: Path, root: Path | None) -> Checked:
+def _checked(path: Path, root: Path | None, pack: bool = True) -> Checked:
+    """The verdict of one file; its CSV rows are packed only if a cache will keep them."""
     record, problems = check_file(path, root)
     if record is None:
         return None, problems, None, None
     line = record_line(record)  # cached as a release publishes it: read back as it is
     index = index_of(record, line)
-    return index, problems, line, stored(index[-1], packed_row(record))
+    row = stored(index[-1], packed_row(record)) if pack else None
+    return index, problems, line, row
 
 
-def _check_chunk(chunk: list[tuple[Path, Path | None]]) -> list[Checked]:
-    return [_checked(path, root) for path, root in chunk]
+def _check_chunk(chunk: list[tuple[Path, Path | None, bool]]) -> list[Checked]:
+    return [_checked(path, root, pack) for path, root, pack in chunk]
 
 
 def _verdicts(
-    paths: Sequence[Path], root: Path | None, progress: Progress = silent
+    paths: Sequence[Path], root: Path | None, progress: Progress = silent, pack: bool = True
 ) -> Iterator[list[tuple[Path, Checked]]]:
     """_checked for every path, on every core when there are many, in batches as they
     complete (so the records can be stored away rather than held)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:
-        yield [(path, _checked(path, root)) for path in paths]
+        yield [(path, _checked(path, root, pack)) for path in paths]
         return
     size = max(64, min(1000, len(paths) // (workers * 8)))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
@@ -296,7 +298,7 @@ def _verdicts(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
     ) as pool:
-        work = ([(path, root) for path in chunk] for chunk in chunks)
+        work = ([(path, root, pack) for path in chunk] for chunk in chunks)
         for chunk, verdicts in zip(chunks, pool.map(_check_chunk, work), strict=True):
             done += len(chunk)
             progress("checking", done, len(paths))
@@ -332,14 +334,17 @@ def check_paths(
         # Records parsed now: stored in the cache as they come, held only without one.
         records: dict[str, bytes] = {}
         rows: dict[str, bytes] = {}
-        for batch in _verdicts(todo, root, progress):
+        pack = store is not None and not store.broken  # a release packs them otherwise
+        for batch in _verdicts(todo, root, progress, pack):
             for path, (value, problems, blob, row) in batch:
                 key = str(path)
                 index[key] = None if value is None else Entry.from_index(value, key)
                 if problems:
                     found[key] = problems
-                if blob is not None and row is not None:
-                    records[key], rows[key] = blob, row
+                if blob is not None:
+                    records[key] = blob
+                if row is not None:
+                    rows[key] = row
             if store is not None and not store.broken:
                 fresh = [(str(path), checked) for path, checked in batch]
                 store.put_many("seed", ((k, signatures[k], c[:2]) for k, c in fresh))
@@ -348,7 +353,7 @@ def check_paths(
                         kind, ((k, signatures[k], values[k]) for k, _ in fresh if k in values)
                     )
                 records.clear()
-            rows.clear()  # without a cache, a release packs the rows itself
+            rows.clear()
         with collector.paused():
             if store is not None:
                 _store_verdicts(store, signatures, index, found, outdated, removed)

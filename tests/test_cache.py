@@ -318,3 +318,20 @@ def test_a_new_cache_has_large_pages(tmp_path: Path) -> None:
         assert store is not None
         (size,) = store.db.execute("PRAGMA page_size").fetchone()
         assert size == 65536
+
+
+def test_csv_rows_are_packed_only_for_a_cache_to_keep(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packed: list[str] = []
+    original = validate.packed_row
+
+    def counting(record: dict[str, object]) -> bytes:
+        packed.append(str(record["id"]))
+        return original(record)
+
+    monkeypatch.setattr(validate, "packed_row", counting)
+    result = check_folder(seeds)  # no cache: a release packs the lines itself
+    assert result.ok and packed == []
+    check_folder(seeds, cache_dir=tmp_path / "cache")
+    assert sorted(packed) == sorted(entry.id for entry in result.entries)
