@@ -1,4 +1,9 @@
-"""Shared test helpers: paths to the fixture corpus and the bundled seeds."""
+"""Shared test helpers: paths to the fixture corpus.
+
+Tests never read `seeds/`: that folder is the project's content, which editors change
+(adding an article there must not break the suite). `fixtures/seed/` holds a copy of the
+seed document the scraped format comes from.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-SEEDS = ROOT / "seeds"
-SEED = SEEDS / "000_64a29ae14d7662cb.txt"
+SEED = FIXTURES / "seed" / "000_64a29ae14d7662cb.txt"
 
 
 def seed_files(folder: Path) -> list[Path]:

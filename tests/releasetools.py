@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from publisher.cli import main
 
-from .conftest import FIXTURES, SEEDS, seed_files
+from .conftest import FIXTURES, SEED, seed_files
 
 DATE = "2026-01-15"
 
@@ -53,9 +53,9 @@ TRICKY: dict[str, Any] = {
 
 
 def make_seeds(folder: Path, *, tricky: bool = True) -> Path:
-    """The bundled seed, the valid fixture corpus (seeds only) and, optionally, TRICKY."""
+    """The seed document, the valid fixture corpus (seeds only) and, optionally, TRICKY."""
     folder.mkdir(parents=True, exist_ok=True)
-    for path in [*seed_files(SEEDS), *seed_files(FIXTURES / "valid")]:
+    for path in [SEED, *seed_files(FIXTURES / "valid")]:
         shutil.copy(path, folder / path.name)
     if tricky:
         (folder / "900_tricky.json").write_text(

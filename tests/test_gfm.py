@@ -16,7 +16,7 @@ from publisher import render
 from publisher.gfm import to_html
 from publisher.validate import check_file
 
-from .conftest import FIXTURES, SEEDS, seed_files
+from .conftest import FIXTURES, SEED, seed_files
 
 OPTIONS = (
     0,
@@ -40,9 +40,9 @@ SNIPPETS = [
 
 
 def texts() -> list[str]:
-    """Every Markdown field of the bundled and fixture seeds, and the snippets above."""
+    """Every Markdown field of the seed document and the fixture seeds, and the snippets above."""
     found = list(SNIPPETS)
-    for path in [*seed_files(SEEDS), *seed_files(FIXTURES / "valid")]:
+    for path in [SEED, *seed_files(FIXTURES / "valid")]:
         record = check_file(path)[0]
         if record is not None:
             found += [record["body"], record["lead"] or "", record["disclaimer"]]

@@ -399,28 +399,3 @@ def test_sanitiser_keeps_only_absolute_urls() -> None:
         "https://ok.test/i.png",
     ]
     assert ">a</a>" in html and 'alt="d"' in html
-
-
-def test_committed_dist_is_what_publish_builds(tmp_path: Path) -> None:
-    """dist/ in the repository is the published site: `publish` on a clean checkout must
-    change nothing in it. Builds into tmp (with the committed releases) and compares."""
-    from publisher.build import Archive, build
-    from publisher.config import load_settings
-    from publisher.validate import check_folder
-
-    from .conftest import ROOT, SEEDS
-
-    committed = ROOT / "dist"
-    assert (committed / "index.html").is_file(), "dist/ is not committed: run `publish`"
-    assert (committed / "releases/v1.0.0/SHA256SUMS").is_file(), "the first release is missing"
-    out = tmp_path / "dist"
-    if (committed / "releases").is_dir():
-        shutil.copytree(committed / "releases", out / "releases")
-        shutil.copy(committed / MARKER, out / MARKER)
-    result = check_folder(SEEDS)
-    assert result.ok, result.problems
-    build(Archive.of(result.articles), load_settings(ROOT / "pyproject.toml"), out)
-    built, published = tree(out), tree(committed)
-    assert sorted(built) == sorted(published), "run `publish` and commit dist/"
-    stale = [name for name, data in built.items() if published[name] != data]
-    assert not stale, f"dist/ is out of date in {stale[:5]}: run `publish` and commit dist/"
