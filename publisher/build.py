@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from . import collector
+from . import collector, interrupt
 from .config import Settings
 from .dataset import record_lines
 from .feeds import FeedWriter
 from .model import Article, Entry, index_of
 from .output import Staging, staged
-from .parallel import die_with_parent, run_parts
+from .parallel import process_pool, run_parts
 from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
 from .release import Lines, ReleasePlan, Rows, releasing
@@ -183,20 +181,14 @@ def article_pass(job: Job, shelf: Shelf, progress: Progress = silent) -> None:
         else:
             # One pool for the whole pass: rendering no longer leaks (see gfm.py), so the
             # workers need not be replaced every few chunks.
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(
-                workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
-            ) as pool:
-                try:
-                    for done, (batch, spans, paths) in enumerate(
-                        pool.map(_article_chunk, chunks), start=1
-                    ):
-                        shelf.add(batch, spans)
-                        written.extend(paths)
-                        progress("articles", min(done * CHUNK, len(ids)), len(ids))
-                except BaseException:  # fail now, not after the queued chunks
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+            with process_pool(workers) as pool:  # fails now, not after the queued chunks
+                for done, (batch, spans, paths) in enumerate(
+                    pool.map(_article_chunk, chunks), start=1
+                ):
+                    interrupt.check()  # one the pool's forks swallowed
+                    shelf.add(batch, spans)
+                    written.extend(paths)
+                    progress("articles", min(done * CHUNK, len(ids)), len(ids))
     finally:
         _job = None
     overlap = before.intersection(written)
@@ -236,6 +228,7 @@ def _article_chunk(ids: list[str]) -> Made:
     pieces: list[tuple[str, str, str]] = []
     written: list[str] = []
     for article_id in ids:
+        interrupt.check()  # a worker stops between articles when the build is interrupted
         article = articles[article_id]
         if article_id in job.pages:
             path, data = site.article(article, main, topics)
@@ -295,6 +288,7 @@ def write_units(
             feeds.shelf = site.shelf = shelf
             makers = Makers(feeds, site, staging.root)
             for unit in share:
+                interrupt.check()
                 for path, data in unit.make(makers):
                     staging.write(path, data)
             return sorted(staging.written - before)

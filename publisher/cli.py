@@ -1,6 +1,7 @@
 """The `publish` command: arguments to settings, call the pipeline, errors to exit codes.
 
-Exit codes: 0 success, 1 invalid content (or nothing to do), 2 usage or configuration error.
+Exit codes: 0 success, 1 invalid content (or nothing to do), 2 usage or configuration error,
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO
@@ -20,6 +21,7 @@ from . import __version__
 from .cache import build_stamp, record_build, up_to_date
 from .config import Settings, load_settings
 from .heap import keep_freed_memory
+from .interrupt import Interrupted, handled
 from .load import read_seed, scan_seeds
 from .model import Article, Entry
 from .parse import parse
@@ -71,6 +73,25 @@ class _UsageFailure(click.ClickException):
 
 def _usage_error(message: str) -> NoReturn:
     raise _UsageFailure(message)
+
+
+class Publish(click.Group):
+    """The `publish` group: Ctrl-C or SIGTERM ends any command with one line and 130/143,
+    never a traceback; the build it interrupts leaves DIST as it was (see interrupt.py)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with handled():
+            try:
+                return super().invoke(ctx)
+            except Interrupted as exc:
+                from .parallel import kill_workers
+
+                kill_workers()  # normally gone already: each pool kills its own on the way
+                given = ctx.find_root().meta.get("publisher.options", {}).get("dist")
+                dist = f"{Path(given or 'dist').as_posix().rstrip('/')}/"
+                state = "written before the stop" if exc.completed else "unchanged"
+                click.echo(f"interrupted: {dist} {state}", err=True)
+                raise click.exceptions.Exit(exc.exit_code) from None
 
 
 def shared_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -187,12 +208,17 @@ def check(
         progress.close()
 
 
-def report(result: CheckResult, output_format: str) -> None:
-    rendered = REPORTERS[output_format](result)
-    click.echo(rendered, err=output_format == "text" and not result.ok)
+def report(result: CheckResult, output_format: str, *, err: bool = False) -> None:
+    """The problems, on stdout (what --validate is run for, in every format), or on stderr
+    for a command whose stdout says something else."""
+    click.echo(REPORTERS[output_format](result), err=err)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=Publish,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--validate",
     is_flag=True,
@@ -222,7 +248,7 @@ def main(
     if validate:
         result = with_release_problems(result, options.dist)
     if validate or not result.ok:
-        report(result, output_format)
+        report(result, output_format, err=not validate)
         ctx.exit(0 if result.ok else INVALID)
     stamp = build_stamp(options.dist, result.inputs, options.settings)
     if not force and up_to_date(options.cache, stamp):
@@ -256,6 +282,24 @@ def main(
         progress.close()
     if not options.quiet:
         click.echo(f"{summary(result)}; wrote {written} files to {options.dist}")
+    if force:  # a full rebuild is slow anyway: check what it carried over
+        warn_damaged(options.dist)
+
+
+def warn_damaged(dist: Path) -> None:
+    """Name the published release files that are damaged, and how to repair them: a build
+    carries releases over as they are and never rewrites one."""
+    from .release_verify import verify_releases
+    from .report import RECOVER
+
+    damaged = sorted({problem.file for problem in verify_releases(dist)})
+    if damaged:
+        names = "\n".join(f"  {name}" for name in damaged)
+        click.echo(
+            f"warning: {len(damaged)} published release file(s) damaged, carried over as "
+            f"they are:\n{names}\nTo repair: {RECOVER}.",
+            err=True,
+        )
 
 
 def unchanged(options: Options) -> Literal[True] | tuple[dict[str, str], str] | None:
@@ -300,7 +344,7 @@ def with_release_problems(result: CheckResult, dist: Path) -> CheckResult:
     problems = verify_releases(dist)
     if not problems:
         return result
-    return CheckResult(result.checked, result.articles, (*result.problems, *problems))
+    return replace(result, release_problems=tuple(problems))
 
 
 @main.command()
@@ -322,7 +366,7 @@ def inspect(path: Path, options: Options) -> None:
             problems = check_record(parsed, seed)
     if problems:
         result = CheckResult(1, (), tuple(problems))
-        report(result, "text")
+        report(result, "text", err=True)
         sys.exit(INVALID)
 
 
@@ -379,7 +423,7 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
     result = check(options, articles=False)
     result = with_release_problems(result, options.dist)
     if not result.ok:
-        report(result, "text")
+        report(result, "text", err=True)
         sys.exit(INVALID)
     try:
         articles = archive(result, options)

@@ -22,6 +22,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from . import interrupt
+from .interrupt import deferred
 from .problems import UsageError
 
 _RENAME_EXCHANGE = 2
@@ -219,7 +221,8 @@ def remove_in_background(path: Path) -> None:
     if not hasattr(os, "fork") or os.environ.get("PUBLISHER_SYNC_CLEANUP", "0") not in ("", "0"):
         shutil.rmtree(path, ignore_errors=True)
         return
-    pid = os.fork()
+    with interrupt.deferred():
+        pid = os.fork()
     if pid:
         os.waitpid(pid, 0)
         return
@@ -411,7 +414,8 @@ def staged(
             if staging.twin is not None:
                 _discard(staging.twin, target)
             raise
-        _commit(staging, trees, live)
+        with deferred(completes=True):  # Ctrl-C during the swap: the swap finishes first
+            _commit(staging, trees, live)
 
 
 def _discard(path: Path, target: Path) -> None:

@@ -11,12 +11,16 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import multiprocessing
 import os
 import pickle
 import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
+
+from . import interrupt
 
 T = TypeVar("T")
 Part = Callable[[], T]
@@ -116,11 +120,14 @@ def started(part: Part[T]) -> Iterator[Callable[[], T]]:
     if not hasattr(os, "fork"):
         yield part
         return
-    child = Started(part)
+    child: Started[T] | None = None
     try:
+        with interrupt.deferred():  # a Ctrl-C now is raised once the child is known
+            child = Started(part)
         yield child.result
     finally:
-        child.stop()
+        if child is not None:
+            child.stop()
 
 
 def run_parts(parts: Sequence[Part[T]]) -> list[T]:
@@ -130,3 +137,39 @@ def run_parts(parts: Sequence[Part[T]]) -> list[T]:
     with contextlib.ExitStack() as stack:
         results = [stack.enter_context(started(part)) for part in parts[1:]]
         return [parts[0](), *(result() for result in results)]
+
+
+@contextlib.contextmanager
+def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `workers` forked processes that never outlives a failure of the body.
+
+    On success the pool is shut down as usual. On any exception (Ctrl-C's Interrupted, a
+    generator closed early) queued work is cancelled first: a plain shutdown would wait
+    for every task already queued, and pool.map queues them all."""
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
+    try:
+        # The first task starts the workers. A Ctrl-C in the middle of that left
+        # half-made multiprocessing objects (tracebacks at exit): held back until done.
+        with interrupt.deferred():
+            pool.submit(int).result()
+        yield pool
+    except BaseException:
+        # Interrupted, the workers abandon the tasks they hold (interrupt.check). Killing
+        # them instead breaks the pool, and Python 3.11's pool thread then fails on the
+        # futures that map() cancelled.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def kill_workers(exclude: set[int | None] | None = None) -> None:
+    """Kill the pool workers of this process (all but the pids in `exclude`) and reap them."""
+    for child in multiprocessing.active_children():
+        if exclude is None or child.pid not in exclude:
+            child.kill()
+            child.join()

@@ -13,7 +13,28 @@ FORMATS = ("text", "json", "github")
 
 def summary(result: CheckResult) -> str:
     noun = "article" if result.checked == 1 else "articles"
-    return f"{result.checked} {noun} checked, {result.invalid_files} invalid"
+    text = f"{result.checked} {noun} checked, {result.invalid_files} invalid"
+    if result.release_problems:
+        damaged = result.damaged_files
+        text += f"; {damaged} release file{'' if damaged == 1 else 's'} damaged"
+    return text
+
+
+# What to do about a damaged published release (README: "A damaged release").
+RECOVER = (
+    "a published release never changes, and publish does not rewrite one: restore the "
+    "damaged files from where the release was published, a backup or version control "
+    "(e.g. git checkout -- dist/releases), then run publish --validate"
+)
+
+
+def printable(text: str) -> str:
+    """`text` with the undecodable bytes of file names (which Python keeps as lone
+    surrogates, and no UTF-8 stream accepts) shown as \\xNN escapes."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _location(problem: Problem) -> str:
@@ -22,8 +43,10 @@ def _location(problem: Problem) -> str:
 
 def text(result: CheckResult) -> str:
     # `file:line: path: message` is the shape editors and terminals turn into links.
-    lines = [f"{_location(p)}: {p.path}: {p.message}" for p in result.problems]
-    return "\n".join([*lines, summary(result)])
+    lines = [f"{_location(p)}: {p.path}: {p.message}" for p in result.reported]
+    if result.release_problems:
+        lines.append(f"to repair the release: {RECOVER}")
+    return printable("\n".join([*lines, summary(result)]))
 
 
 def as_json(result: CheckResult) -> str:
@@ -31,9 +54,10 @@ def as_json(result: CheckResult) -> str:
         "ok": result.ok,
         "checked": result.checked,
         "invalid": result.invalid_files,
-        "problems": [p.as_dict() for p in result.problems],
+        "damaged_release_files": result.damaged_files,
+        "problems": [p.as_dict() for p in result.reported],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return printable(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _escape_data(value: str) -> str:
@@ -47,13 +71,13 @@ def _escape_property(value: str) -> str:
 def github(result: CheckResult) -> str:
     """Workflow commands: https://docs.github.com/actions/reference/workflow-commands."""
     lines = []
-    for p in result.problems:
+    for p in result.reported:
         properties = f"file={_escape_property(p.file)}"
         if p.line:
             properties += f",line={p.line}"
         properties += f",title={_escape_property(p.path)}"
         lines.append(f"::error {properties}::{_escape_data(p.message)}")
-    return "\n".join([*lines, summary(result)])
+    return printable("\n".join([*lines, summary(result)]))
 
 
 REPORTERS: dict[str, Callable[[CheckResult], str]] = {

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .feeds import MEDIA_TYPES
+from .interrupt import Interrupted
 from .problems import UsageError
 
 HOST = "127.0.0.1"
@@ -96,7 +97,7 @@ def serve(root: Path, port: int, announce: Callable[[str], None], *, quiet: bool
     try:
         announce(f"http://{HOST}:{server.server_address[1]}/")
         server.serve_forever()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):  # Ctrl-C is how a preview ends
         pass
     finally:
         server.server_close()

@@ -7,24 +7,22 @@ import datetime as dt
 import hashlib
 import json
 import marshal
-import multiprocessing
 import operator
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from . import collector
+from . import collector, interrupt
 from .cache import Cache, opened, stat_signatures, storable
 from .load import Seed, display_name, read_seed, scan_seeds
 from .model import Article, Entry, index_of, make_entry, record_line
-from .parallel import die_with_parent
+from .parallel import process_pool
 from .parse import Parsed, parse
 from .problems import Problem, sort_key
 from .progress import Progress, silent
@@ -101,14 +99,27 @@ class CheckResult:
     entries: tuple[Entry, ...] = ()  # every valid article, by id, without its content
     # Records (their record_line) parsed in this run and not cached (no cache, or a broken one).
     fresh: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    # Problems with published release files (--validate): counted apart from the seeds.
+    release_problems: tuple[Problem, ...] = ()
 
     @property
     def invalid_files(self) -> int:
+        """Seed files with a problem."""
         return len({problem.file for problem in self.problems})
 
     @property
+    def damaged_files(self) -> int:
+        """Published release files with a problem."""
+        return len({problem.file for problem in self.release_problems})
+
+    @property
+    def reported(self) -> tuple[Problem, ...]:
+        """Every problem, seeds first."""
+        return (*self.problems, *self.release_problems)
+
+    @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.release_problems
 
 
 def json_path(path: Iterable[Any]) -> str:
@@ -279,12 +290,16 @@ def _checked(path: Path, root: Path | None, pack: bool = True) -> Checked:
 
 
 def _check_chunk(chunk: list[tuple[Path, Path | None, bool]]) -> list[Checked]:
-    return [_checked(path, root, pack) for path, root, pack in chunk]
+    done = []
+    for path, root, pack in chunk:
+        interrupt.check()  # a worker stops between seeds when the build is interrupted
+        done.append(_checked(path, root, pack))
+    return done
 
 
 def _verdicts(
     paths: Sequence[Path], root: Path | None, progress: Progress = silent, pack: bool = True
-) -> Iterator[list[tuple[Path, Checked]]]:
+) -> Generator[list[tuple[Path, Checked]], None, None]:
     """_checked for every path, on every core when there are many, in batches as they
     complete (so the records can be stored away rather than held)."""
     workers = min(os.cpu_count() or 1, 8)
@@ -293,11 +308,8 @@ def _verdicts(
         return
     size = max(64, min(1000, len(paths) // (workers * 8)))
     chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
-    context = multiprocessing.get_context("fork")
     done = 0
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
-    ) as pool:
+    with process_pool(workers) as pool:
         work = ([(path, root, pack) for path in chunk] for chunk in chunks)
         for chunk, verdicts in zip(chunks, pool.map(_check_chunk, work), strict=True):
             done += len(chunk)
@@ -335,25 +347,28 @@ def check_paths(
         records: dict[str, bytes] = {}
         rows: dict[str, bytes] = {}
         pack = store is not None and not store.broken  # a release packs them otherwise
-        for batch in _verdicts(todo, root, progress, pack):
-            for path, (value, problems, blob, row) in batch:
-                key = str(path)
-                index[key] = None if value is None else Entry.from_index(value, key)
-                if problems:
-                    found[key] = problems
-                if blob is not None:
-                    records[key] = blob
-                if row is not None:
-                    rows[key] = row
-            if store is not None and not store.broken:
-                fresh = [(str(path), checked) for path, checked in batch]
-                store.put_many("seed", ((k, signatures[k], c[:2]) for k, c in fresh))
-                for kind, values in (("record", records), ("row", rows)):
-                    store.put_raw(
-                        kind, ((k, signatures[k], values[k]) for k, _ in fresh if k in values)
-                    )
-                records.clear()
-            rows.clear()
+        # closed at once when interrupted: its pool is killed now, not when freed
+        with contextlib.closing(_verdicts(todo, root, progress, pack)) as batches:
+            for batch in batches:
+                interrupt.check()  # one the pool's forks swallowed
+                for path, (value, problems, blob, row) in batch:
+                    key = str(path)
+                    index[key] = None if value is None else Entry.from_index(value, key)
+                    if problems:
+                        found[key] = problems
+                    if blob is not None:
+                        records[key] = blob
+                    if row is not None:
+                        rows[key] = row
+                if store is not None and not store.broken:
+                    fresh = [(str(path), checked) for path, checked in batch]
+                    store.put_many("seed", ((k, signatures[k], c[:2]) for k, c in fresh))
+                    for kind, values in (("record", records), ("row", rows)):
+                        store.put_raw(
+                            kind, ((k, signatures[k], values[k]) for k, _ in fresh if k in values)
+                        )
+                    records.clear()
+                rows.clear()
         with collector.paused():
             if store is not None:
                 _store_verdicts(store, signatures, index, found, outdated, removed)

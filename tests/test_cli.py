@@ -48,10 +48,10 @@ def test_validate_clean_exits_0(seeds: Path) -> None:
 
 def test_validate_without_disclaimer_exits_1_naming_file_and_field(seeds: Path) -> None:
     without_disclaimer(seeds)
-    code, _, err = run("--validate")
-    assert code == 1
-    assert "seeds/001_no-disclaimer.txt: $.disclaimer: the fair-use disclaimer is missing" in err
-    assert err.strip().endswith("2 articles checked, 1 invalid")
+    code, out, err = run("--validate")
+    assert code == 1 and err == ""  # --validate reports on stdout, in every format
+    assert "seeds/001_no-disclaimer.txt: $.disclaimer: the fair-use disclaimer is missing" in out
+    assert out.strip().endswith("2 articles checked, 1 invalid")
 
 
 def test_validate_json_format(seeds: Path) -> None:
@@ -67,7 +67,13 @@ def test_validate_json_format(seeds: Path) -> None:
 
 def test_validate_json_format_clean(seeds: Path) -> None:
     code, out, _ = run("--validate", "--format", "json")
-    assert code == 0 and json.loads(out) == {"ok": True, "checked": 1, "invalid": 0, "problems": []}
+    assert code == 0 and json.loads(out) == {
+        "ok": True,
+        "checked": 1,
+        "invalid": 0,
+        "damaged_release_files": 0,
+        "problems": [],
+    }
 
 
 def test_validate_github_format(seeds: Path) -> None:
@@ -98,8 +104,8 @@ def test_every_invalid_fixture_exits_1(in_tmp: Path) -> None:
 
 
 def test_duplicate_ids_exit_1(in_tmp: Path) -> None:
-    code, _, err = run("--validate", "--seeds", str(FIXTURES / "duplicates"))
-    assert code == 1 and "already used by" in err
+    code, out, _ = run("--validate", "--seeds", str(FIXTURES / "duplicates"))
+    assert code == 1 and "already used by" in out
 
 
 def test_missing_seeds_folder_exits_2(in_tmp: Path) -> None:
@@ -192,8 +198,8 @@ def test_damaged_release_index_is_an_error_not_a_traceback(seeds: Path) -> None:
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "publish --validate" in result.output + result.stderr
-    code, _, err = run("--validate")
-    assert code == 1 and "index.json" in err
+    code, out, _ = run("--validate")
+    assert code == 1 and "index.json" in out
 
 
 class FakeTerminal(io.StringIO):
@@ -235,6 +241,7 @@ def test_a_file_name_that_is_not_utf8_is_a_problem_not_a_crash(
         code, out, err = run("--validate", "--seeds", str(seeds))
         assert code == 1, err
         assert "rename" in out + err  # the problem says what to do
+        assert "002_caf\\xe9.txt" in out  # the byte shown, as a printable escape
     code, _, err = run("--seeds", str(seeds), "--dist", "dist")
     assert code == 1 and "Traceback" not in err
 

@@ -266,6 +266,35 @@ def test_tampered_release_blocks_the_next_one(seeds: Path, dist: Path) -> None:
     assert versions(dist) == ["1.0.0"]
 
 
+def test_damaged_release_files_are_counted_apart_from_articles(seeds: Path, dist: Path) -> None:
+    cut(seeds, dist)
+    for name in ("articles.csv", "CHANGELOG.md"):
+        damaged = dist / "releases/v1.0.0" / name
+        damaged.write_bytes(damaged.read_bytes() + b"x\n")
+    checked = len([p for p in seeds.iterdir() if p.suffix in (".txt", ".json")])
+    result = publish("--validate", "--seeds", seeds, "--dist", dist)
+    assert result.exit_code == 1
+    last = result.stdout.strip().splitlines()[-1]
+    assert last == f"{checked} articles checked, 0 invalid; 2 release files damaged"
+    assert "to repair the release:" in result.stdout and "git checkout" in result.stdout
+    report = json.loads(
+        publish("--validate", "--format", "json", "--seeds", seeds, "--dist", dist).stdout
+    )
+    assert (report["invalid"], report["damaged_release_files"]) == (0, 2)
+
+
+def test_force_names_damaged_release_files_and_how_to_repair(seeds: Path, dist: Path) -> None:
+    cut(seeds, dist)
+    damaged = dist / "releases/v1.0.0/articles.csv"
+    damaged.write_bytes(b"tampered\n")
+    result = publish("--force", "--seeds", seeds, "--dist", dist)
+    assert result.exit_code == 0  # the build itself is fine; the release is carried over
+    assert "1 published release file(s) damaged" in result.stderr
+    assert str(damaged.relative_to(dist.parent)) in result.stderr or str(damaged) in result.stderr
+    assert "restore the damaged files" in result.stderr
+    assert damaged.read_bytes() == b"tampered\n"  # never rewritten by a build
+
+
 # -- determinism and dates -------------------------------------------------------------------
 
 
