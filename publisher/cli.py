@@ -378,16 +378,46 @@ def inspect(path: Path, options: Options) -> None:
     show_default=True,
     help="Port on 127.0.0.1; 0 picks a free one.",
 )
+@click.option(
+    "--base-url",
+    metavar="URL",
+    default=None,
+    help="The address feed readers and browsers reach the preview at, put in place of the "
+    "settings' base_url in pages and feeds.  [default: http://127.0.0.1:PORT/]",
+)
+@click.option(
+    "--as-built",
+    is_flag=True,
+    help="Serve every file byte for byte as built (links point at the production base_url).",
+)
 @shared_options
-def serve(port: int, options: Options) -> None:
-    """Preview the built site in DIST at http://127.0.0.1:PORT/ until Ctrl-C."""
+def serve(port: int, base_url: str | None, as_built: bool, options: Options) -> None:
+    """Preview the built site in DIST at http://127.0.0.1:PORT/ until Ctrl-C.
+
+    Pages and feeds link to the settings' base_url; the preview serves them with that
+    replaced by its own address (or --base-url), so a feed reader subscribed to the
+    preview opens its entries from the preview. Release files are served as built.
+    """
+    from .config import checked_base_url
     from .serve import serve as run
+
+    if base_url is not None and as_built:
+        _usage_error("--base-url and --as-built exclude each other: choose one")
+    try:
+        local = None if base_url is None else checked_base_url(base_url, "--base-url")
+    except UsageError as exc:
+        _usage_error(str(exc))
 
     def announce(url: str) -> None:
         click.echo(f"Serving {options.dist} at {url} (Ctrl-C to stop)")
+        if not as_built:
+            click.echo(f"Pages and feeds link to {local or url} (--as-built: as published)")
 
+    production = None if as_built else options.settings.base_url
     try:
-        run(options.dist, port, announce, quiet=options.quiet)
+        run(
+            options.dist, port, announce, quiet=options.quiet, production=production, base_url=local
+        )
     except UsageError as exc:
         _usage_error(str(exc))
 

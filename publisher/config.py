@@ -49,13 +49,7 @@ def _check(name: str, value: Any, default: Any, source: str) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise UsageError(f"{where} must be a non-empty string, not {value!r}")
     if name == "base_url":
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-            raise UsageError(
-                f"{where} must be an absolute http(s) URL such as "
-                f"'https://example.org/archive', not {value!r}"
-            )
-        return value.rstrip("/")
+        return checked_base_url(value, where)
     if name == "language" and not _LANGUAGE.match(value):
         raise UsageError(f"{where} must be a language tag such as 'en' or 'en-GB', not {value!r}")
     if name == "tag_authority" and not _TAG_AUTHORITY.match(value):
@@ -63,8 +57,20 @@ def _check(name: str, value: Any, default: Any, source: str) -> Any:
     return value
 
 
-def settings_from(table: dict[str, Any], source: str) -> Settings:
-    defaults = Settings()
+def checked_base_url(value: str, where: str) -> str:
+    """`value` without a trailing slash, if it is an absolute http(s) URL."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise UsageError(
+            f"{where} must be an absolute http(s) URL such as "
+            f"'https://example.org/archive', not {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def settings_from(table: dict[str, Any], source: str, base: Settings | None = None) -> Settings:
+    """`base` (default: the defaults) with the settings of `table` in place."""
+    defaults = base or Settings()
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(table) - known)
     if unknown:
@@ -78,17 +84,28 @@ def settings_from(table: dict[str, Any], source: str) -> Settings:
     return replace(defaults, **values)
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Settings from `path` (a TOML file), else ./pyproject.toml when present, else defaults.
+PROJECT = Path("pyproject.toml")
 
-    A file may hold the settings in `[tool.publisher]` or at its top level.
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The defaults, overlaid by ./pyproject.toml's [tool.publisher] when present, overlaid
+    by the settings `path` (a TOML file) names: a file given for a preview or a staging
+    site need only hold what differs (base_url, say).
+
+    A given file may hold the settings in `[tool.publisher]` or at its top level.
     """
-    explicit = path is not None
-    path = path or Path("pyproject.toml")
+    project = _read(PROJECT, Settings(), explicit=False) if PROJECT.is_file() else Settings()
+    if path is None:
+        return project
     if not path.is_file():
-        if explicit:
-            raise UsageError(f"config file {str(path)!r} does not exist")
-        return Settings()
+        raise UsageError(f"config file {str(path)!r} does not exist")
+    if PROJECT.is_file() and path.resolve() == PROJECT.resolve():
+        return project
+    return _read(path, project, explicit=True)
+
+
+def _read(path: Path, base: Settings, *, explicit: bool) -> Settings:
+    """`base` overlaid by the settings in the TOML file `path`."""
     try:
         document = tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -98,7 +115,8 @@ def load_settings(path: Path | None = None) -> Settings:
         if explicit and "tool" not in document:
             table = document
         else:
-            return Settings()
+            return base
     if not isinstance(table, dict):
         raise UsageError(f"[tool.publisher] in {str(path)!r} must be a table")
-    return settings_from(table, f"{path} [tool.publisher]" if "tool" in document else str(path))
+    where = f"{path} [tool.publisher]" if "tool" in document else str(path)
+    return settings_from(table, where, base)

@@ -84,7 +84,12 @@ def handled() -> Iterator[None]:
     Outside the main thread (where Python cannot set handlers) this does nothing."""
     global _owner
     try:
-        previous = {signum: signal.signal(signum, _handler) for signum in SIGNALS}
+        # A signal ignored when we started stays ignored (`nohup`, a shell's background job).
+        previous = {
+            signum: signal.signal(signum, _handler)
+            for signum in SIGNALS
+            if signal.getsignal(signum) is not signal.SIG_IGN
+        }
     except ValueError:  # not the main thread
         yield
         return

@@ -4,16 +4,23 @@ static host should send.
 JSON Feed documents (`feeds/**.json`) go out as `application/feed+json`, the type the JSON
 Feed 1.1 spec names and the pages' autodiscovery links announce; every other `.json`
 (dataset indexes, data packages) as `application/json`. Text types carry charset=utf-8.
+
+Feeds and pages hold absolute URLs under the production `base_url`, so a feed reader
+subscribed to the preview would open entries on the production site (or nowhere). The
+preview therefore serves pages and feeds with that prefix replaced by its own address
+(or the one given); published release files, which checksums cover, go out as built.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import formatdate
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from .feeds import MEDIA_TYPES
 from .interrupt import Interrupted
@@ -50,10 +57,53 @@ def content_type(path: str) -> str:
     return CONTENT_TYPES.get(parts.suffix, FALLBACK)
 
 
+def rewritten(path: str) -> bool:
+    """Whether the preview rewrites the URLs in `path`: pages and feeds, not release files."""
+    kind = content_type(path)
+    text = kind.startswith("text/") or "xml" in kind or "json" in kind
+    return text and (kind.startswith("text/html") or PurePosixPath(path).parts[:1] != ("releases",))
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """Replace the production base URL (`old`) with the preview's (`new`) in served text."""
+
+    old: bytes
+    new: bytes
+
+    def apply(self, data: bytes) -> bytes:
+        return data.replace(self.old, self.new) if self.new != self.old else data
+
+
 class Handler(SimpleHTTPRequestHandler):
     """Static files only: no directory listings, no caching of the preview, no sniffing."""
 
     quiet = False
+    rewrite: Rewrite | None = None  # set once the server knows its own address
+
+    def send_head(self) -> BytesIO | BinaryIO | None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
+            path = path / "index.html"
+        rewrite = type(self).rewrite
+        try:
+            site_path = path.relative_to(str(self.directory)).as_posix()
+        except ValueError:
+            site_path = ""
+        if rewrite is None or not path.is_file() or not rewritten(site_path):
+            return super().send_head()
+        try:
+            data = rewrite.apply(path.read_bytes())
+            modified = path.stat().st_mtime
+        except OSError:
+            self.send_error(404, "File not found")
+            return None
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Last-Modified", formatdate(modified, usegmt=True))
+        self.end_headers()
+        return BytesIO(data)
 
     def guess_type(self, path: str | Any) -> str:
         # `path` is translate_path()'s result: the served folder joined with the URL path.
@@ -77,25 +127,50 @@ class Handler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(root: Path, port: int = 0, *, quiet: bool = False) -> ThreadingHTTPServer:
-    """An HTTP server for `root` on 127.0.0.1:`port` (0 picks a free port)."""
+def make_server(
+    root: Path,
+    port: int = 0,
+    *,
+    quiet: bool = False,
+    production: str | None = None,
+    base_url: str | None = None,
+) -> ThreadingHTTPServer:
+    """An HTTP server for `root` on 127.0.0.1:`port` (0 picks a free port). With the
+    `production` base URL, pages and feeds link to `base_url` instead (default: the
+    server's own address); without it, every file goes out as built."""
     if not (root / "index.html").is_file():
         raise UsageError(f"{root}/index.html does not exist: run `publish` first to build the site")
-    handler = type("SiteHandler", (Handler,), {"quiet": quiet})
+    handler: type[Handler] = type("SiteHandler", (Handler,), {"quiet": quiet})
     try:
-        return ThreadingHTTPServer((HOST, port), partial(handler, directory=str(root)))
+        server = ThreadingHTTPServer((HOST, port), partial(handler, directory=str(root)))
     except OSError as exc:
         raise UsageError(
             f"cannot listen on {HOST}:{port} ({exc.strerror}): choose another --port, "
             "or --port 0 for any free one"
         ) from None
+    if production is not None:
+        local = (base_url or local_url(server)).rstrip("/")
+        handler.rewrite = Rewrite(production.rstrip("/").encode(), local.encode())
+    return server
 
 
-def serve(root: Path, port: int, announce: Callable[[str], None], *, quiet: bool = False) -> None:
+def local_url(server: ThreadingHTTPServer) -> str:
+    return f"http://{HOST}:{server.server_address[1]}/"
+
+
+def serve(
+    root: Path,
+    port: int,
+    announce: Callable[[str], None],
+    *,
+    quiet: bool = False,
+    production: str | None = None,
+    base_url: str | None = None,
+) -> None:
     """Serve `root` until Ctrl-C; `announce` gets the URL once the port is open."""
-    server = make_server(root, port, quiet=quiet)
+    server = make_server(root, port, quiet=quiet, production=production, base_url=base_url)
     try:
-        announce(f"http://{HOST}:{server.server_address[1]}/")
+        announce(local_url(server))
         server.serve_forever()
     except (KeyboardInterrupt, Interrupted):  # Ctrl-C is how a preview ends
         pass

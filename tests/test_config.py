@@ -59,3 +59,24 @@ def test_broken_toml_is_a_usage_error(in_tmp: Path) -> None:
 def test_explicit_file_with_top_level_keys(in_tmp: Path) -> None:
     Path("site.toml").write_text('title = "Mine"\n')
     assert load_settings(Path("site.toml")).title == "Mine"
+
+
+def test_a_given_file_overlays_the_project_settings(in_tmp: Path) -> None:
+    Path("pyproject.toml").write_text(
+        '[tool.publisher]\ntitle = "Project Archive"\nbase_url = "https://archive.test"\n'
+        'tag_authority = "archive.test,2026"\n',
+        "utf-8",
+    )
+    Path("preview.toml").write_text('base_url = "http://127.0.0.1:8000"\n', "utf-8")
+    settings = load_settings(Path("preview.toml"))
+    assert settings.base_url == "http://127.0.0.1:8000"  # what the file names
+    assert settings.title == "Project Archive"  # the rest kept from pyproject.toml
+    assert settings.tag_authority == "archive.test,2026"
+    assert load_settings(Path("pyproject.toml")).base_url == "https://archive.test"
+
+
+def test_a_given_file_is_checked_against_the_project_settings(in_tmp: Path) -> None:
+    Path("pyproject.toml").write_text('[tool.publisher]\ntitle = "Project"\n', "utf-8")
+    Path("bad.toml").write_text("items_per_feed = 0\n", "utf-8")
+    with pytest.raises(UsageError, match="items_per_feed"):
+        load_settings(Path("bad.toml"))

@@ -25,7 +25,13 @@ import pytest
 from benchmarks.generate import generate
 
 ARTICLES = 1200  # enough for worker pools in the check and the article pass
-COMMAND = [sys.executable, "-m", "publisher", "--seeds", "seeds", "--dist", "dist"]
+# A shell's background job (a test run started with &) inherits SIGINT ignored, and publish
+# keeps an ignored signal ignored: the child restores Python's own handler first.
+CHILD = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from publisher.cli import main; main(sys.argv[1:], prog_name='publish')"
+)
+COMMAND = [sys.executable, "-c", CHILD, "--seeds", "seeds", "--dist", "dist"]
 
 
 @pytest.fixture(scope="module")

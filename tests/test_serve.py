@@ -1,7 +1,11 @@
-"""`publish serve`: content types, no directory listings, port 0, clean Ctrl-C."""
+"""`publish serve`: content types, no directory listings, port 0, clean Ctrl-C, and a
+preview whose pages and feeds link to the preview."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,12 +15,16 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import feedparser
 import pytest
 from click.testing import CliRunner
 
 from publisher.cli import main
+from publisher.config import Settings
 from publisher.problems import UsageError
 from publisher.serve import content_type, make_server
+
+from .conftest import SEED
 
 FILES = {
     "index.html": "text/html; charset=utf-8",
@@ -119,3 +127,76 @@ def test_publish_serve_port_0_prints_url_and_stops_on_ctrl_c(tmp_path: Path) -> 
         _, errors = child.communicate(timeout=10)
     assert child.returncode == 0, errors
     assert "Traceback" not in errors
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site built with the default settings (base_url https://archive.example.org)."""
+    root = tmp_path_factory.mktemp("preview")
+    (root / "seeds").mkdir()
+    shutil.copy(SEED, root / "seeds")
+    args = ["--seeds", str(root / "seeds"), "--dist", str(root / "dist"), "--config"]
+    (root / "site.toml").write_text("[tool.publisher]\n", "utf-8")
+    for command in ([], ["release", "--date", "2026-01-02"]):
+        result = CliRunner().invoke(main, [*command, *args, str(root / "site.toml")])
+        assert result.exit_code == 0, result.output
+    return root / "dist"
+
+
+@contextlib.contextmanager
+def preview(dist: Path, **options: str | None) -> Iterator[str]:
+    server = make_server(dist, 0, quiet=True, **options)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def entry_links(feed: bytes) -> list[str]:
+    parsed = feedparser.parse(feed)
+    assert parsed.entries, parsed.bozo_exception
+    return [entry.link for entry in parsed.entries]
+
+
+def test_the_preview_links_to_itself(site: Path) -> None:
+    production = Settings().base_url
+    with preview(site, production=production) as url:
+        for name in ("feeds/all.atom", "feeds/all.rss", "feeds/all.json", "index.html"):
+            status, _, body = fetch(url + name)
+            assert status == 200 and production.encode() not in body, name
+            assert url.encode() in body, name
+        body = fetch(url + "feeds/all.json")[2]
+        links = [item["url"] for item in json.loads(body)["items"]]
+        links += entry_links(fetch(url + "feeds/all.atom")[2])
+        for link in links:  # a feed reader subscribed to the preview opens every entry
+            assert link.startswith(url)
+            assert fetch(link)[0] == 200, link
+        # Release files are covered by checksums: served as published.
+        for name in ("releases/v1.0.0/datapackage.json", "releases/v1.0.0/articles.jsonl"):
+            assert fetch(url + name)[2] == (site / name).read_bytes()
+
+
+def test_the_preview_can_link_to_a_given_address(site: Path) -> None:
+    production = Settings().base_url
+    with preview(site, production=production, base_url="http://preview.test:9000") as url:
+        links = entry_links(fetch(url + "feeds/all.atom")[2])
+        assert links and all(link.startswith("http://preview.test:9000/") for link in links)
+        body = fetch(url + "articles/")[0]  # a folder without index.html is still a 404
+        assert body == 404
+
+
+def test_as_built_serves_every_file_byte_for_byte(site: Path) -> None:
+    with preview(site) as url:
+        for name in ("feeds/all.atom", "index.html"):
+            assert fetch(url + name)[2] == (site / name).read_bytes()
+
+
+def test_serve_base_url_is_checked() -> None:
+    result = CliRunner().invoke(main, ["serve", "--base-url", "ftp://x", "--dist", "nowhere"])
+    assert result.exit_code == 2 and "--base-url must be an absolute http(s) URL" in result.output
+    result = CliRunner().invoke(main, ["serve", "--base-url", "http://x", "--as-built"])
+    assert result.exit_code == 2 and "exclude each other" in result.output
