@@ -244,6 +244,17 @@ def test_hostile_article_is_inert(dist: Path) -> None:
     assert source.get("rel") == "noopener noreferrer nofollow"
 
 
+def test_hostile_article_keeps_no_sanitised_leftovers(dist: Path) -> None:
+    """What lost its URL to the sanitiser is gone: no <img> without src, no <a> without
+    href; the links' text stays as text."""
+    document = parse(dist / f"articles/{HOSTILE_ID}.html")
+    assert [img.attrib for img in document.iter("img") if not img.get("src")] == []
+    assert [text(a) for a in document.iter("a") if not a.get("href")] == []
+    body = text(document.find(".//div[@class='body']"))
+    for words in ("click me", "mixed case", "data link"):
+        assert words in body
+
+
 # -- paging -----------------------------------------------------------------------------
 
 
@@ -398,7 +409,30 @@ def test_sanitiser_keeps_only_absolute_urls() -> None:
         "mailto:a@ok.test",
         "https://ok.test/i.png",
     ]
-    assert ">a</a>" in html and 'alt="d"' in html
+    # A link that lost its URL keeps its text; an image that lost its source goes.
+    assert html.startswith("abc<a href=") and 'alt="d"' not in html
+
+
+def test_sanitiser_drops_what_lost_its_url() -> None:
+    """No <a> without href (invalid next to the rel the sanitiser adds, and not a link)
+    and no <img> without src (invalid, and an unlabelled image to a screen reader), whether
+    the filter removed the URL or the markup came without one."""
+    from publisher.render import sanitise
+
+    cases = {
+        '<p><a href="javascript:alert(1)" title="t">click <b>me</b></a>!</p>': (
+            "<p>click <b>me</b>!</p>"
+        ),
+        '<p>a <img src="data:image/png;base64,AA" alt="x"> b</p>': "<p>a  b</p>",
+        '<p><a name="n">anchor</a> <img alt="no src"> <a>bare</a></p>': "<p>anchor  bare</p>",
+        '<p><a title="t" href="https://ok.test/">kept</a><img alt="i" src="https://ok.test/i">': (
+            '<p><a title="t" href="https://ok.test/" rel="noopener noreferrer nofollow">kept</a>'
+            '<img alt="i" src="https://ok.test/i"></p>'
+        ),
+        "<p>&lt;a&gt; &amp; &nbsp;<a>x</a></p>": "<p>&lt;a&gt; &amp; &nbsp;x</p>",
+    }
+    for given, expected in cases.items():
+        assert sanitise(given) == expected, given
 
 
 def test_committed_dist_is_what_publish_builds(tmp_path: Path) -> None:
