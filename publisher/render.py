@@ -169,6 +169,34 @@ class _DanglingDropper(HTMLParser):
         self.out.append(f"<!--{data}-->")
 
 
+# Heading tags in sanitised HTML: no attributes are allowed on them and `<` in text and in
+# attribute values is escaped, so this finds every heading tag and nothing else. (h1 is not
+# allowlisted: a body's `#` heading is plain text, the page and the entry have the title.)
+_HEADING = re.compile(r"<(/?h[2-6])>")
+
+
+def shift_headings(fragment: str, top: int = 2) -> str:
+    """Sanitised HTML with its headings moved so that the highest is h`top` and none is
+    more than one level below the heading before it: for a page whose own heading is
+    h`top-1` (an article page puts the body under its h1 title; cmark writes `###` as h3).
+
+    All headings move up by the same amount, keeping their relative levels; a heading that
+    would still skip a level after the one before it is raised to the next level. Feeds
+    keep the body as rendered: a feed entry has no page outline."""
+    parts = _HEADING.split(fragment)  # text, tag, text, tag, ..., text
+    if len(parts) == 1:
+        return fragment
+    shift = min(int(tag[1]) for tag in parts[1::2] if tag[0] == "h") - top
+    level = top - 1
+    for i in range(1, len(parts), 2):
+        if parts[i][0] == "h":
+            level = min(int(parts[i][1]) - shift, level + 1)
+            parts[i] = f"<h{level}>"
+        else:  # headings do not nest: this closes the one just opened
+            parts[i] = f"</h{level}>"
+    return "".join(parts)
+
+
 def markdown_html(markdown: str) -> str:
     """Render Markdown (GitHub flavour, raw HTML allowed in) and sanitise the result."""
     rendered = to_html(markdown, Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_NOBREAKS)

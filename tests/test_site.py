@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import shutil
+from itertools import pairwise
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -16,6 +17,7 @@ import pytest
 from publisher import site
 from publisher.feeds import FORMATS, MEDIA_TYPES
 from publisher.output import MARKER
+from publisher.render import shift_headings
 from publisher.site import human_size, long_date, relative
 from publisher.topics import slugify
 
@@ -205,8 +207,54 @@ def test_article_body_is_the_sanitised_render(dist: Path) -> None:
     result = check_folder(SEED.parent)
     rendered = render_article(result.articles[0])
     raw = (dist / f"articles/{SEED_ID}.html").read_text("utf-8")
-    assert rendered.body_html in raw
+    assert shift_headings(rendered.body_html) in raw  # headings under the page's h1
     assert rendered.lead_html and rendered.lead_html in raw
+
+
+def headings(page: Path) -> list[int]:
+    return [int(str(e.tag)[1]) for e in parse(page).iter() if re.fullmatch(r"h[1-6]", str(e.tag))]
+
+
+def test_article_body_headings_follow_the_title(dist: Path) -> None:
+    """The seed's `###` is an h3 in the rendered body and in feeds (which have no page
+    outline), an h2 on the page, right under the h1 title."""
+    from publisher.render import render_article
+    from publisher.validate import check_folder
+
+    article = check_folder(SEED.parent).articles[0]
+    assert "\n### " in article.body and "<h3>" in render_article(article).body_html
+    assert "&lt;h3&gt;" in (dist / "feeds/all.atom").read_text("utf-8")
+    body = parse(dist / f"articles/{SEED_ID}.html").find(".//div[@class='body']")
+    assert body is not None
+    assert [str(e.tag) for e in body.iter() if str(e.tag)[0] == "h"] == ["h2"]
+    assert headings(dist / f"articles/{SEED_ID}.html")[:2] == [1, 2]
+
+
+def test_no_page_skips_a_heading_level(dist: Path) -> None:
+    """Each page starts at its h1 and never goes more than one level deeper at a time
+    (Nu Html Checker error, axe heading-order)."""
+    deeper = 0
+    for page in pages(dist):
+        levels = headings(page)
+        assert levels[0] == 1, page
+        for before, level in pairwise(levels):
+            assert level <= before + 1, (page, levels)
+            deeper += level > before
+    assert deeper > 20
+
+
+def test_shift_headings() -> None:
+    cases = {
+        "<p>no heading</p><hr>": "<p>no heading</p><hr>",
+        "<h3>a</h3><p>x</p><h3>b</h3>": "<h2>a</h2><p>x</p><h2>b</h2>",
+        "<h3>a</h3><h4>b</h4><h3>c</h3>": "<h2>a</h2><h3>b</h3><h2>c</h2>",  # same shift
+        "<h2>a</h2><h4>b</h4><h5>c</h5>": "<h2>a</h2><h3>b</h3><h4>c</h4>",  # gap closed
+        "<h4>a</h4><h3>b</h3><h4>c</h4>": "<h2>a</h2><h2>b</h2><h3>c</h3>",
+        "<h6>a &lt;h3&gt;</h6>": "<h2>a &lt;h3&gt;</h2>",
+    }
+    for given, expected in cases.items():
+        assert shift_headings(given) == expected, given
+    assert shift_headings("<h4>a</h4><h5>b</h5>", top=3) == "<h3>a</h3><h4>b</h4>"
 
 
 def test_topic_page_lists_its_articles(dist: Path) -> None:
