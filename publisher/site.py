@@ -25,7 +25,7 @@ from .config import Settings
 from .feeds import FORMATS, MEDIA_TYPES, MONTHS, Document, Feed, Loader, Renderer
 from .model import Article
 from .release import RELEASES, SUMS, read_index
-from .render import text_html
+from .render import shift_headings, text_html
 from .shelf import Shelf
 from .topics import Topic, slugify
 
@@ -297,7 +297,7 @@ class Site:
             article=article,
             topics=[self.topic_link(kind, name, topics) for kind, name in article.categories],
             lead=Markup(rendered.lead_html or ""),
-            body=Markup(rendered.body_html),
+            body=Markup(shift_headings(rendered.body_html)),  # under the page's h1
             disclaimer=disclaimer_html(article.disclaimer),
         )
 

@@ -192,7 +192,8 @@ def test_hostile_article_runs_nothing(site_url: str, page: Page) -> None:
         page.evaluate("document.querySelectorAll('iframe, object, embed, svg, form').length") == 0
     )
     assert len(page.frames) == 1
-    # The markdown javascript: link is still there as text, but goes nowhere.
+    # The markdown javascript: link is still there as text, but no longer a link.
+    assert page.get_by_role("link", name="click me").count() == 0
     link = page.get_by_text("click me")
     assert link.is_visible() and link.get_attribute("href") is None
     link.click()

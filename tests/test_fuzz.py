@@ -98,6 +98,9 @@ def test_rendered_html_is_inert_and_well_formed(markdown: str) -> None:
     for element in tree.iter():
         tag = str(element.tag).rsplit("}", 1)[-1]
         assert tag not in ("script", "iframe", "style", "svg", "object", "embed")
+        # Nothing left behind by a URL the sanitiser removed (issue 14, item 7).
+        assert tag != "a" or element.get("href"), fragment
+        assert tag != "img" or element.get("src"), fragment
         for name, value in element.attrib.items():
             assert not name.lower().startswith("on")
             assert not value.strip().lower().startswith(("javascript:", "data:", "vbscript:"))

@@ -103,7 +103,11 @@ def test_sanitisers_made_once_equal_nh3_clean() -> None:
             link_rel="noopener noreferrer nofollow",
             strip_comments=True,
         )
-        assert render.sanitise(html) == expected
+        assert str(render._SANITISER.clean(html)) == expected
+        # sanitise() adds only the post-pass for links and images left without a URL.
+        assert render.sanitise(html) == (
+            render._drop_dangling(expected) if render._DANGLING.search(expected) else expected
+        )
         assert render.html_text(expected) == " ".join(
             render.html.unescape(nh3.clean(expected, tags=set(), strip_comments=True)).split()
         )

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import shutil
+from itertools import pairwise
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -16,6 +17,7 @@ import pytest
 from publisher import site
 from publisher.feeds import FORMATS, MEDIA_TYPES
 from publisher.output import MARKER
+from publisher.render import shift_headings
 from publisher.site import human_size, long_date, relative
 from publisher.topics import slugify
 
@@ -205,8 +207,54 @@ def test_article_body_is_the_sanitised_render(dist: Path) -> None:
     result = check_folder(SEED.parent)
     rendered = render_article(result.articles[0])
     raw = (dist / f"articles/{SEED_ID}.html").read_text("utf-8")
-    assert rendered.body_html in raw
+    assert shift_headings(rendered.body_html) in raw  # headings under the page's h1
     assert rendered.lead_html and rendered.lead_html in raw
+
+
+def headings(page: Path) -> list[int]:
+    return [int(str(e.tag)[1]) for e in parse(page).iter() if re.fullmatch(r"h[1-6]", str(e.tag))]
+
+
+def test_article_body_headings_follow_the_title(dist: Path) -> None:
+    """The seed's `###` is an h3 in the rendered body and in feeds (which have no page
+    outline), an h2 on the page, right under the h1 title."""
+    from publisher.render import render_article
+    from publisher.validate import check_folder
+
+    article = check_folder(SEED.parent).articles[0]
+    assert "\n### " in article.body and "<h3>" in render_article(article).body_html
+    assert "&lt;h3&gt;" in (dist / "feeds/all.atom").read_text("utf-8")
+    body = parse(dist / f"articles/{SEED_ID}.html").find(".//div[@class='body']")
+    assert body is not None
+    assert [str(e.tag) for e in body.iter() if str(e.tag)[0] == "h"] == ["h2"]
+    assert headings(dist / f"articles/{SEED_ID}.html")[:2] == [1, 2]
+
+
+def test_no_page_skips_a_heading_level(dist: Path) -> None:
+    """Each page starts at its h1 and never goes more than one level deeper at a time
+    (Nu Html Checker error, axe heading-order)."""
+    deeper = 0
+    for page in pages(dist):
+        levels = headings(page)
+        assert levels[0] == 1, page
+        for before, level in pairwise(levels):
+            assert level <= before + 1, (page, levels)
+            deeper += level > before
+    assert deeper > 20
+
+
+def test_shift_headings() -> None:
+    cases = {
+        "<p>no heading</p><hr>": "<p>no heading</p><hr>",
+        "<h3>a</h3><p>x</p><h3>b</h3>": "<h2>a</h2><p>x</p><h2>b</h2>",
+        "<h3>a</h3><h4>b</h4><h3>c</h3>": "<h2>a</h2><h3>b</h3><h2>c</h2>",  # same shift
+        "<h2>a</h2><h4>b</h4><h5>c</h5>": "<h2>a</h2><h3>b</h3><h4>c</h4>",  # gap closed
+        "<h4>a</h4><h3>b</h3><h4>c</h4>": "<h2>a</h2><h2>b</h2><h3>c</h3>",
+        "<h6>a &lt;h3&gt;</h6>": "<h2>a &lt;h3&gt;</h2>",
+    }
+    for given, expected in cases.items():
+        assert shift_headings(given) == expected, given
+    assert shift_headings("<h4>a</h4><h5>b</h5>", top=3) == "<h3>a</h3><h4>b</h4>"
 
 
 def test_topic_page_lists_its_articles(dist: Path) -> None:
@@ -242,6 +290,17 @@ def test_hostile_article_is_inert(dist: Path) -> None:
     source = document.find(".//aside[@id='attribution']//a")
     assert source is not None and source.get("href") == "https://source.test/article?a=1&b=2"
     assert source.get("rel") == "noopener noreferrer nofollow"
+
+
+def test_hostile_article_keeps_no_sanitised_leftovers(dist: Path) -> None:
+    """What lost its URL to the sanitiser is gone: no <img> without src, no <a> without
+    href; the links' text stays as text."""
+    document = parse(dist / f"articles/{HOSTILE_ID}.html")
+    assert [img.attrib for img in document.iter("img") if not img.get("src")] == []
+    assert [text(a) for a in document.iter("a") if not a.get("href")] == []
+    body = text(document.find(".//div[@class='body']"))
+    for words in ("click me", "mixed case", "data link"):
+        assert words in body
 
 
 # -- paging -----------------------------------------------------------------------------
@@ -398,4 +457,27 @@ def test_sanitiser_keeps_only_absolute_urls() -> None:
         "mailto:a@ok.test",
         "https://ok.test/i.png",
     ]
-    assert ">a</a>" in html and 'alt="d"' in html
+    # A link that lost its URL keeps its text; an image that lost its source goes.
+    assert html.startswith("abc<a href=") and 'alt="d"' not in html
+
+
+def test_sanitiser_drops_what_lost_its_url() -> None:
+    """No <a> without href (invalid next to the rel the sanitiser adds, and not a link)
+    and no <img> without src (invalid, and an unlabelled image to a screen reader), whether
+    the filter removed the URL or the markup came without one."""
+    from publisher.render import sanitise
+
+    cases = {
+        '<p><a href="javascript:alert(1)" title="t">click <b>me</b></a>!</p>': (
+            "<p>click <b>me</b>!</p>"
+        ),
+        '<p>a <img src="data:image/png;base64,AA" alt="x"> b</p>': "<p>a  b</p>",
+        '<p><a name="n">anchor</a> <img alt="no src"> <a>bare</a></p>': "<p>anchor  bare</p>",
+        '<p><a title="t" href="https://ok.test/">kept</a><img alt="i" src="https://ok.test/i">': (
+            '<p><a title="t" href="https://ok.test/" rel="noopener noreferrer nofollow">kept</a>'
+            '<img alt="i" src="https://ok.test/i"></p>'
+        ),
+        "<p>&lt;a&gt; &amp; &nbsp;<a>x</a></p>": "<p>&lt;a&gt; &amp; &nbsp;x</p>",
+    }
+    for given, expected in cases.items():
+        assert sanitise(given) == expected, given
