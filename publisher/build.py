@@ -69,10 +69,12 @@ def build(
     protect: Sequence[Path] = (),
     cache: Path | None = None,
     fresh: bool = False,
+    waiting: Callable[[str], None] | None = None,
 ) -> int:
     """Write feeds and pages for the archive into `dist`; return how many files were
     written. With a `cache` folder, files whose key is unchanged since an earlier build
-    are kept (see plan.py and output.staged) unless `fresh`.
+    are kept (see plan.py and output.staged) unless `fresh`. `waiting` is told when
+    another build holds the output's lock.
 
     With a `release` plan, also cut that dataset release, in the same atomic swap.
 
@@ -81,7 +83,7 @@ def build(
     to write will list), then document by document (splice those entries together).
     """
     with contextlib.ExitStack() as stack:
-        staging = stack.enter_context(staged(dist, protect, cache, fresh))
+        staging = stack.enter_context(staged(dist, protect, cache, fresh, waiting))
         if release is not None:
             # Published versions kept now; the new one is written before the documents.
             finish_release = stack.enter_context(

@@ -22,11 +22,11 @@ from .cache import build_stamp, record_build, up_to_date
 from .config import Settings, load_settings
 from .heap import keep_freed_memory
 from .interrupt import Interrupted, handled
-from .load import read_seed, scan_seeds
+from .load import read_seed, scan_seeds, stray_warnings
 from .model import Article, Entry
 from .parse import parse
 from .problems import Problem, UsageError
-from .report import FORMATS, REPORTERS, summary
+from .report import FORMATS, REPORTERS, printable, summary
 from .validate import (
     ChangedDuringBuild,
     CheckResult,
@@ -250,6 +250,7 @@ def main(
     if validate or not result.ok:
         report(result, output_format, err=not validate)
         ctx.exit(0 if result.ok else INVALID)
+    warn(result.warnings)
     stamp = build_stamp(options.dist, result.inputs, options.settings)
     if not force and up_to_date(options.cache, stamp):
         if not options.quiet:
@@ -268,6 +269,7 @@ def main(
             protect=options.protected,
             cache=options.cache,
             fresh=force,
+            waiting=say_waiting,
         )
         record_build(options.cache, stamp)
     except UsageError as exc:  # e.g. another build holds the lock
@@ -306,10 +308,12 @@ def unchanged(options: Options) -> Literal[True] | tuple[dict[str, str], str] | 
     """True when no seed, setting or part of the tool changed since the last build of DIST
     (recorded only when every seed was valid): then there is nothing to check. Otherwise
     the seeds' signatures, for the check (None if the seeds folder is unusable)."""
+    strays: list[str] = []
     try:
-        paths = scan_seeds(options.seeds)
+        paths = scan_seeds(options.seeds, strays)
     except UsageError:
         return None  # check() reports it
+    warn(stray_warnings(strays))
     signed = seed_signatures(paths)
     stamp = build_stamp(options.dist, signed[1], options.settings)
     if not up_to_date(options.cache, stamp):
@@ -319,6 +323,16 @@ def unchanged(options: Options) -> Literal[True] | tuple[dict[str, str], str] | 
             f"{len(paths)} seeds unchanged since the last build; {options.dist} is up to date"
         )
     return True
+
+
+def say_waiting(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def warn(warnings: Sequence[Problem]) -> None:
+    """Warnings of a run that reports no problems (they fail nothing), on stderr."""
+    for problem in warnings:
+        click.echo(printable(f"{problem.file}: warning: {problem.message}"), err=True)
 
 
 def archive(result: CheckResult, options: Options) -> Archive:
@@ -467,6 +481,7 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
                 release=plan,
                 protect=options.protected,
                 cache=options.cache,
+                waiting=say_waiting,
             )
             record_build(options.cache, build_stamp(options.dist, result.inputs, options.settings))
     except UsageError as exc:

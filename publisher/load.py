@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -51,9 +52,10 @@ def find_seeds(folder: Path) -> list[Path]:
     return [Path(path) for path in scan_seeds(folder)]
 
 
-def scan_seeds(folder: Path) -> list[str]:
+def scan_seeds(folder: Path, strays: list[str] | None = None) -> list[str]:
     """find_seeds as plain strings: an archive of 100,000 seeds is scanned on every build,
-    and making a Path per file costs more than the scan."""
+    and making a Path per file costs more than the scan. Other files that are not hidden
+    (an article saved as .md or .html, say) are added to `strays`, if given."""
     if not folder.is_dir():
         raise UsageError(
             f"seeds folder {display_name(folder)!r} does not exist: "
@@ -70,13 +72,31 @@ def scan_seeds(folder: Path) -> list[str]:
                 not entry.is_dir()
             ):
                 paths.append(entry.path)
+            elif strays is not None and name[0] != "." and entry.is_file():
+                strays.append(entry.path)
         paths.sort()
+        if strays:
+            strays.sort()
     if not paths:
         raise UsageError(
             f"no seed files (*.txt, *.json) in {display_name(folder)!r}: "
             "add articles or point --seeds at the folder that holds them"
         )
     return paths
+
+
+def stray_warnings(strays: list[str]) -> tuple[Problem, ...]:
+    """A warning for each file in the seeds folder that is not read as a seed."""
+    return tuple(
+        Problem(
+            display_name(Path(path)),
+            None,
+            "$",
+            "is not read: only *.txt (the scraped format) and *.json files are articles; "
+            "rename it if it is one, or move it out of the seeds folder",
+        )
+        for path in strays
+    )
 
 
 def is_seed_name(name: str) -> bool:
@@ -111,12 +131,15 @@ def read_seed(path: Path, root: Path | None = None) -> Seed | Problem:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start : exc.start].decode("utf-8", "replace")) + 1
         return Problem(
             name,
             line,
             "$",
-            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): "
-            "re-save the file as UTF-8",
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}, column {column}):"
+            " re-save the file as UTF-8, or convert it, e.g. from Latin-1: "
+            f"iconv -f latin1 -t utf-8 {shlex.quote(name)} > converted.txt",
         )
     if not text.strip():
         return Problem(name, None, "$", "is empty: write the article in it or delete the file")

@@ -16,7 +16,7 @@ import glob
 import os
 import shutil
 import time
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
@@ -341,9 +341,12 @@ def check_target(target: Path, protect: Sequence[Path] = ()) -> None:
 
 
 @contextlib.contextmanager
-def locked(target: Path, wait: float | None = None) -> Iterator[None]:
+def locked(
+    target: Path, wait: float | None = None, waiting: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold an exclusive lock for `target`. A second build waits for the first up to
-    `wait` seconds (default $PUBLISHER_LOCK_WAIT, else 30), then exits with a message."""
+    `wait` seconds (default $PUBLISHER_LOCK_WAIT, else 30), then exits with a message;
+    `waiting` is told at once when it has to wait."""
     if wait is None:
         wait = float(os.environ.get("PUBLISHER_LOCK_WAIT", "30"))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -357,6 +360,12 @@ def locked(target: Path, wait: float | None = None) -> Iterator[None]:
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
+            if waiting is not None:
+                waiting(
+                    f"waiting for another publish to finish writing {target} "
+                    f"(up to {wait:g} s; lock {lock_path})"
+                )
+                waiting = None  # said once
             if time.monotonic() >= deadline:
                 raise UsageError(
                     f"another publish is writing {target} (lock {lock_path}): "
@@ -375,6 +384,7 @@ def staged(
     protect: Sequence[Path] = (),
     trees_folder: Path | None = None,
     fresh: bool = False,
+    waiting: Callable[[str], None] | None = None,
 ) -> Iterator[Staging]:
     """Build into a Staging and swap it in on success; on any error, drop it.
 
@@ -382,7 +392,7 @@ def staged(
     (or hard links from the current output) unless `fresh`; see `Staging.current`."""
     target = target.absolute()
     check_target(target, protect)
-    with locked(target):
+    with locked(target, waiting=waiting):
         _clean_stale(target)
         staging = Staging(target)
         trees = Trees(trees_folder, target)

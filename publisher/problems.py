@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 
 
@@ -20,6 +21,24 @@ class Problem:
 
 class UsageError(Exception):
     """A problem with how the tool was called or configured (exit code 2), not with content."""
+
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def no_such_day(iso: str) -> str | None:
+    """Why `iso` (YYYY-MM-DD in form) is not a date, for people: 'February 2014 has 28
+    days'; None if it is one. English names: messages must not depend on the locale."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"{_MONTH_NAMES[month - 1]} {year} has {last} days"
+    return None
 
 
 def sort_key(problem: Problem) -> tuple[str, int, str, str]:

@@ -31,7 +31,7 @@ from .config import Settings
 from .model import Entry
 from .output import Staging
 from .parallel import started
-from .problems import UsageError
+from .problems import UsageError, no_such_day
 from .rows import Item
 from .schema import article_schema
 from .versioning import (
@@ -97,10 +97,12 @@ def release_date(
 ) -> dt.date:
     """--date, else SOURCE_DATE_EPOCH, else today in UTC (the clock is read here, once)."""
     if given is not None:
-        try:
-            return dt.date.fromisoformat(given)
-        except ValueError:
-            raise UsageError(f"--date {given!r} is not a date of the form YYYY-MM-DD") from None
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
+            raise UsageError(f"--date {given!r} is not of the form YYYY-MM-DD (e.g. 2026-01-31)")
+        why = no_such_day(given)
+        if why is not None:
+            raise UsageError(f"--date {given!r} is not a real date ({why})")
+        return dt.date.fromisoformat(given)
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:

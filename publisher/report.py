@@ -43,7 +43,8 @@ def _location(problem: Problem) -> str:
 
 def text(result: CheckResult) -> str:
     # `file:line: path: message` is the shape editors and terminals turn into links.
-    lines = [f"{_location(p)}: {p.path}: {p.message}" for p in result.reported]
+    lines = [f"{_location(p)}: warning: {p.message}" for p in result.warnings]
+    lines += [f"{_location(p)}: {p.path}: {p.message}" for p in result.reported]
     if result.release_problems:
         lines.append(f"to repair the release: {RECOVER}")
     return printable("\n".join([*lines, summary(result)]))
@@ -56,6 +57,7 @@ def as_json(result: CheckResult) -> str:
         "invalid": result.invalid_files,
         "damaged_release_files": result.damaged_files,
         "problems": [p.as_dict() for p in result.reported],
+        "warnings": [p.as_dict() for p in result.warnings],
     }
     return printable(json.dumps(document, indent=2, ensure_ascii=False))
 
@@ -70,7 +72,10 @@ def _escape_property(value: str) -> str:
 
 def github(result: CheckResult) -> str:
     """Workflow commands: https://docs.github.com/actions/reference/workflow-commands."""
-    lines = []
+    lines = [
+        f"::warning file={_escape_property(p.file)}::{_escape_data(p.message)}"
+        for p in result.warnings
+    ]
     for p in result.reported:
         properties = f"file={_escape_property(p.file)}"
         if p.line:

@@ -20,11 +20,11 @@ import orjson
 
 from . import collector, interrupt
 from .cache import Cache, opened, stat_signatures, storable
-from .load import Seed, display_name, read_seed, scan_seeds
+from .load import Seed, display_name, read_seed, scan_seeds, stray_warnings
 from .model import Article, Entry, index_of, make_entry, record_line
 from .parallel import process_pool
 from .parse import Parsed, parse
-from .problems import Problem, sort_key
+from .problems import Problem, no_such_day, sort_key
 from .progress import Progress, silent
 from .rows import Item, from_store, packed_row, stored
 from .schema import fast_validator, validator
@@ -101,6 +101,8 @@ class CheckResult:
     fresh: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
     # Problems with published release files (--validate): counted apart from the seeds.
     release_problems: tuple[Problem, ...] = ()
+    # What is worth saying but fails nothing (a stray file in the seeds folder).
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def invalid_files(self) -> int:
@@ -168,7 +170,9 @@ def explain(error: ValidationError, kind: str) -> tuple[str, str] | None:
             if error.validator_value == "date":
                 if not re.fullmatch(r"(19|20)\d{2}-\d{2}-\d{2}", value):
                     return None  # the pattern error says how to write it
-                return field, f"{label} {value!r} is not a real calendar date: {json_hint}"
+                why = no_such_day(value) or "no such day"
+                fix = json_hint if kind == "json" else "correct the day or month on that line"
+                return field, f"{label} {value!r} is not a real date ({why}): {fix}"
             return field, f"{label} {value!r} is not a valid {error.validator_value}: {json_hint}"
         case "pattern" if field == "id":
             suggestion = slugify(str(value))
@@ -714,7 +718,11 @@ def check_folder(
 ) -> CheckResult:
     """check_paths for the seeds in `folder`; `signed` is seed_signatures of them when the
     caller has it already."""
-    paths = list(signed[0]) if signed else scan_seeds(folder)
-    return check_paths(
+    strays: list[str] = []
+    paths = list(signed[0]) if signed else scan_seeds(folder, strays)
+    result = check_paths(
         paths, folder, cache_dir, articles=articles, progress=progress, signed=signed
     )
+    if strays:
+        result = replace(result, warnings=stray_warnings(strays))
+    return result

@@ -73,6 +73,7 @@ def test_validate_json_format_clean(seeds: Path) -> None:
         "invalid": 0,
         "damaged_release_files": 0,
         "problems": [],
+        "warnings": [],
     }
 
 

@@ -222,6 +222,8 @@ def test_second_build_waits_for_the_first(tmp_path: Path, monkeypatch: pytest.Mo
     holder.join()
     assert result.exit_code == 0, result.output
     assert time.monotonic() - started >= 0.5  # it waited, then built
+    # ... and said so at once, even with -q (a silent wait of up to 30 s looks like a hang)
+    assert result.stderr.startswith(f"waiting for another publish to finish writing {dist}")
     assert (dist / "index.html").is_file()
 
 

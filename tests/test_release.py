@@ -211,7 +211,9 @@ def test_first_release_below_1_0_0_is_refused(seeds: Path, dist: Path) -> None:
     [
         (["--version", "1.0"], "is not a version of the form X.Y.Z"),
         (["--version", "v1.0.0"], "is not a version of the form X.Y.Z"),
-        (["--date", "15/01/2026"], "is not a date of the form YYYY-MM-DD"),
+        (["--date", "15/01/2026"], "is not of the form YYYY-MM-DD"),
+        (["--date", "2026-02-30"], "'2026-02-30' is not a real date (February 2026 has 28 days)"),
+        (["--date", "2024-13-01"], "is not a real date (there is no month 13)"),
     ],
 )
 def test_malformed_options_are_usage_errors(
