@@ -59,7 +59,7 @@ def test_impossible_date_message_names_the_date(tmp_path: Path) -> None:
     path.write_text(SEED.read_text("utf-8").replace("September 07", "September 31"), "utf-8")
     [problem] = check_paths([path]).problems
     assert problem.line == 9 and "2013-09-31" in problem.message
-    assert "calendar date" in problem.message
+    assert "is not a real date (September 2013 has 30 days)" in problem.message
 
 
 def test_control_character_is_named(tmp_path: Path) -> None:
