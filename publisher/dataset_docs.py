@@ -11,6 +11,7 @@ from .config import Settings
 from .dataset import Summary, list_fields
 from .rows import CSV_LINE_END, LIST_DELIMITER
 from .schema import field_names, required_fields
+from .versioning import schema_groups
 
 if TYPE_CHECKING:
     from .release import ReleasePlan
@@ -42,7 +43,7 @@ def changelog(plan: ReleasePlan, settings: Settings) -> str:
             lines += [f"- `{c.id}` {md(c.title)}" for c in changes]
     if plan.schema_change.reasons:
         lines += ["", "## Schema", ""]
-        lines += [f"- {md(reason)}" for reason in plan.schema_change.reasons]
+        lines += _schema_lines(plan)
     lines += [
         "",
         "Record-level detail (sha256 of each record's canonical JSON line before and after) "
@@ -50,6 +51,23 @@ def changelog(plan: ReleasePlan, settings: Settings) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _schema_lines(plan: ReleasePlan) -> list[str]:
+    """Each kind of schema change once, with its step and every field it is on."""
+    groups = schema_groups(plan.schema_change.findings)
+    if not groups:  # only annotations
+        return [f"- {md(reason)} (patch)" for reason in plan.schema_change.reasons]
+    lines = []
+    for group in groups:
+        fields = [
+            f"`{f.field}`" + (f" ({md(f.detail)})" if f.detail else "")
+            for f in group.findings
+            if f.field
+        ]
+        listed = f": {', '.join(fields)}" if fields else ""
+        lines.append(f"- {md(group.reason)} ({group.level}){listed}")
+    return lines
 
 
 def _yaml(value: str) -> str:

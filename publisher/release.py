@@ -188,7 +188,12 @@ def plan_release(
                 f"({previous.date}): give --date {previous.date} or later"
             )
         changes = diff_records(_published_records(dist, previous.version), current)
-        schema_diff = schema_change(_published_schema(dist, previous.version), schema)
+        try:
+            schema_diff = schema_change(_published_schema(dist, previous.version), schema)
+        except ValueError as exc:
+            raise ReleaseError(
+                f"cannot compare the schema of release {previous.version}: {exc}"
+            ) from None
         bump = compute_bump(changes, schema_diff)
         computed = previous.version.bumped(bump) if bump else previous.version
     if bump is None:
