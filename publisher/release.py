@@ -12,7 +12,9 @@ dist/releases/
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import hashlib
 import importlib.resources
 import itertools
 import json
@@ -56,6 +58,10 @@ SUMS = "SHA256SUMS"
 VERSION_FOLDER = re.compile(r"^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
+FieldSums = tuple[tuple[str, ...], bytes]  # a record's keys, sorted; 8 bytes of hash a value
+_SUM = 8
+
+
 @dataclass(frozen=True)
 class ReleasePlan:
     """Everything one release will contain; computed without writing anything."""
@@ -70,6 +76,9 @@ class ReleasePlan:
     schema_change: SchemaChange
     entries: tuple[Entry, ...]  # the records it holds, in canonical order: sorted by id
     schema: dict[str, Any]
+    # The field sums of each changed record as the previous release holds it: the data
+    # files, which read the new records anyway, find which fields changed (changed_fields).
+    old_fields: Mapping[str, FieldSums] = dataclasses.field(default_factory=dict)
 
     @property
     def folder(self) -> str:
@@ -85,6 +94,32 @@ class ReleasePlan:
     @property
     def summary(self) -> dict[str, int]:
         return {op: self.count(op) for op in ("added", "changed", "removed")}
+
+
+def field_sums(
+    record: Mapping[str, Any], keys: dict[tuple[str, ...], tuple[str, ...]]
+) -> FieldSums:
+    """What changed_fields compares of a record: a short hash of each field's canonical
+    JSON (about 200 bytes a record, so that many changed records can be held). `keys`
+    shares one tuple of names between the records that have the same fields."""
+    names = tuple(sorted(record))
+    names = keys.setdefault(names, names)
+    sums = b"".join(
+        hashlib.blake2b(dataset.canonical_json_bytes(record[name]), digest_size=_SUM).digest()
+        for name in names
+    )
+    return names, sums
+
+
+def changed_fields(old: FieldSums, new: FieldSums) -> tuple[str, ...]:
+    """The fields whose value differs (or that one of the two lacks), sorted."""
+
+    def values(sums: FieldSums) -> dict[str, bytes]:
+        names, packed = sums
+        return {name: packed[n * _SUM : (n + 1) * _SUM] for n, name in enumerate(names)}
+
+    before, after = values(old), values(new)
+    return tuple(sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n)))
 
 
 # -- dates ---------------------------------------------------------------------------------
@@ -133,15 +168,30 @@ def read_index(dist: Path) -> tuple[Published, ...]:
     return entries
 
 
-def _published_records(dist: Path, version: Version) -> dict[str, tuple[str, str]]:
+def _published_records(
+    dist: Path, version: Version, current: Mapping[str, str] | None = None
+) -> tuple[dict[str, tuple[str, str]], dict[str, FieldSums]]:
     """id -> (sha256 of the canonical line, title) of a published version's records, read
     a line at a time (the file is about a gigabyte at 100,000 records). The hash is of the
-    line as this version writes it, so a release made by an older one diffs by content."""
+    line as this version writes it, so a release made by an older one diffs by content.
+    And, in the same pass, the field sums of each record whose hash differs from its
+    digest in `current` (id -> digest): the records changed since."""
     path = dist / RELEASES / f"v{version}" / "articles.jsonl"
+    current = current or {}
+    found: dict[str, tuple[str, str]] = {}
+    changed: dict[str, FieldSums] = {}
+    keys: dict[tuple[str, ...], tuple[str, ...]] = {}
     try:
         with path.open("rb") as lines:
-            records = (orjson.loads(line) for line in lines if line != b"\n")
-            return {r["id"]: (dataset.record_sha256(r), r["title"]) for r in records}
+            for line in lines:
+                if line == b"\n":
+                    continue
+                record = orjson.loads(line)
+                record_id, digest = record["id"], dataset.record_sha256(record)
+                found[record_id] = (digest, record["title"])
+                if current.get(record_id, digest) != digest:
+                    changed[record_id] = field_sums(record, keys)
+        return found, changed
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ReleaseError(
             f"cannot read the records of release {version} ({path}): {exc}"
@@ -176,6 +226,7 @@ def plan_release(
     schema = article_schema()
     index = read_index(dist)
     previous = index[-1] if index else None
+    old_fields: dict[str, FieldSums] = {}
     if previous is None:
         changes = diff_records({}, current)
         schema_diff = SchemaChange("none", ())
@@ -187,7 +238,9 @@ def plan_release(
                 f"the release date {date} is before the latest release {previous.version} "
                 f"({previous.date}): give --date {previous.date} or later"
             )
-        changes = diff_records(_published_records(dist, previous.version), current)
+        digests = {record_id: digest for record_id, (digest, _) in current.items()}
+        old, old_fields = _published_records(dist, previous.version, digests)
+        changes = diff_records(old, current)
         try:
             schema_diff = schema_change(_published_schema(dist, previous.version), schema)
         except ValueError as exc:
@@ -211,6 +264,7 @@ def plan_release(
         schema_change=schema_diff,
         entries=records,
         schema=schema,
+        old_fields=old_fields,
     )
 
 
@@ -250,7 +304,8 @@ def version_files(
 ) -> dict[str, dataset.Stored]:
     """Every file of the version folder, SHA256SUMS last (it covers all the others). What
     does not depend on the data files is written first, while they are still being made
-    (the changes of a first release of 100,000 records take ~0.7 s)."""
+    (the changes of a first release of 100,000 records take ~0.7 s); the changes wait for
+    the JSON files when records changed, to name the fields that did."""
     files: Written = {}
 
     def put(name: str, content: bytes) -> None:
@@ -258,16 +313,30 @@ def version_files(
             out.write(content)
         files[name] = dataset.Stored.of(content)
 
+    def put_changes(plan: ReleasePlan) -> None:
+        put(
+            "changes.jsonl",
+            b"".join(
+                dataset.canonical_json_bytes(change.as_dict(), newline=True)
+                for change in plan.changes
+            ),
+        )
+        put("CHANGELOG.md", dataset_docs.changelog(plan, settings).encode())
+
     put("articles.schema.json", schema_bytes())
-    put(
-        "changes.jsonl",
-        b"".join(
-            dataset.canonical_json_bytes(change.as_dict(), newline=True) for change in plan.changes
-        ),
-    )
-    put("CHANGELOG.md", dataset_docs.changelog(plan, settings).encode())
     put("CITATION.cff", dataset_docs.citation(plan, settings).encode())
-    files.update(data.json())
+    if not plan.old_fields:
+        put_changes(plan)
+    json_files, fields = data.json()
+    files.update(json_files)
+    if plan.old_fields:
+        changes = tuple(
+            dataclasses.replace(change, fields=fields[change.id])
+            if change.op == "changed"
+            else change
+            for change in plan.changes
+        )
+        put_changes(dataclasses.replace(plan, changes=changes))
     tables, summary = data.csv()
     files.update(tables)
     package = dataset.datapackage(settings, str(plan.version), plan.date, summary.sources, files)
@@ -281,14 +350,16 @@ def version_files(
 
 
 Written = dict[str, dataset.Stored]  # file name -> size and hash
+Fields = dict[str, tuple[str, ...]]  # id -> the fields that changed, of each changed record
 
 
 @dataclass(frozen=True)
 class DataFiles:
-    """The data files of a release in the making: `json` waits for the JSON ones, `csv`
-    for the CSV ones and the Summary of the records (each made by its own process)."""
+    """The data files of a release in the making: `json` waits for the JSON ones and the
+    fields that changed of each changed record, `csv` for the CSV ones and the Summary of
+    the records (each made by its own process)."""
 
-    json: Callable[[], Written]
+    json: Callable[[], tuple[Written, Fields]]
     csv: Callable[[], tuple[Written, dataset.Summary]]
 
 
@@ -314,19 +385,37 @@ def data_files(plan: ReleasePlan, lines: Lines, rows: Rows, open_file: Open) -> 
         }
         return write_together(open_file, chunks), gather.summary()
 
-    def json_files() -> Written:
-        jsonl, array = itertools.tee(dataset.batches(lines(plan.entries)))
+    def json_files() -> tuple[Written, Fields]:
+        fields: Fields = {}
+        stream = lines(plan.entries)
+        if plan.old_fields:
+            stream = noting_fields(plan, stream, fields)
+        jsonl, array = itertools.tee(dataset.batches(stream))
         chunks = {
             "articles.jsonl": map(dataset.jsonl_chunk, jsonl),
             "articles.json": dataset.json_array_chunks(array),
         }
-        return write_together(open_file, chunks)
+        return write_together(open_file, chunks), fields
 
     if not forking():
         yield DataFiles(json_files, csv_files)
         return
     with started(json_files) as jsons, started(csv_files) as csvs:
         yield DataFiles(jsons, csvs)
+
+
+def noting_fields(plan: ReleasePlan, lines: Iterable[bytes], fields: Fields) -> Iterator[bytes]:
+    """The records' lines, passed on as they are; the changed ones (plan.old_fields) are
+    parsed on the way, to note in `fields` which of their fields changed."""
+    old = plan.old_fields
+    keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for entry, line in zip(plan.entries, lines, strict=True):
+        if entry.id in old:
+            record = orjson.loads(line)
+            if record.get("id") != entry.id:
+                raise ValueError(f"the line of record {entry.id} holds {record.get('id')!r}")
+            fields[entry.id] = changed_fields(old[entry.id], field_sums(record, keys))
+        yield line
 
 
 def write_together(

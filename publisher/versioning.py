@@ -94,14 +94,18 @@ class Change:
     old_sha256: str | None
     new_sha256: str | None
     title: str  # the new title; the old one for a removed record
+    fields: tuple[str, ...] | None = None  # a changed record's changed fields, once known
 
-    def as_dict(self) -> dict[str, str | None]:
-        return {
+    def as_dict(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {
             "id": self.id,
             "op": self.op,
             "old_sha256": self.old_sha256,
             "new_sha256": self.new_sha256,
         }
+        if self.fields is not None:
+            entry["fields"] = list(self.fields)
+        return entry
 
 
 Level = Literal["none", "patch", "minor", "major"]

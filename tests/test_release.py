@@ -144,8 +144,12 @@ def test_edited_body_is_a_patch_release(seeds: Path, dist: Path) -> None:
         "op": "changed",
         "old_sha256": record_sha256(before),
         "new_sha256": record_sha256(after),
+        "fields": ["body"],
     }
     assert index_of(dist)["versions"][1]["changes"] == {"added": 0, "changed": 1, "removed": 0}
+    changelog = (dist / "releases/v1.0.1/CHANGELOG.md").read_text()
+    assert "a patch release (records changed)." in changelog
+    assert "- `zz-tricky-text` Commas" in changelog and "(changed: `body`)\n" in changelog
 
 
 def test_deleted_record_is_a_major_release(seeds: Path, dist: Path) -> None:

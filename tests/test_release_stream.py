@@ -363,11 +363,89 @@ def test_published_records_are_read_line_by_line(tmp_path: Path) -> None:
     folder = tmp_path / "releases" / "v1.0.0"
     folder.mkdir(parents=True)
     (folder / "articles.jsonl").write_bytes(whole_jsonl(records))
-    read = release._published_records(tmp_path, release.Version(1, 0, 0))
+    read, changed = release._published_records(tmp_path, release.Version(1, 0, 0))
     assert read == {r["id"]: (record_sha256(r), r["title"]) for r in records}
+    assert changed == {}
+    # Given the current digests, the field sums of the records whose digest differs.
+    current = {"r-0000": record_sha256(records[0]), "r-0001": "0" * 64, "new": "1" * 64}
+    _, changed = release._published_records(tmp_path, release.Version(1, 0, 0), current)
+    assert changed == {"r-0001": release.field_sums(records[1], {})}
     (folder / "articles.jsonl").write_bytes(whole_jsonl(records) + b"{not json\n")
     with pytest.raises(release.ReleaseError, match="cannot read the records"):
         release._published_records(tmp_path, release.Version(1, 0, 0))
+
+
+def test_changed_fields_compares_field_sums() -> None:
+    old = dict(TRICKY, updated=None)
+    new = dict(old, title="New", updated="2024-03-02", language="en")  # one field more
+    del new["contact"]  # one field fewer
+    keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+    sums = release.field_sums(old, keys)
+    assert len(sums[1]) == 8 * len(old)
+    assert release.field_sums(dict(reversed(old.items())), keys)[0] is sums[0]  # shared
+    assert release.changed_fields(sums, sums) == ()
+    assert release.changed_fields(sums, release.field_sums(new, keys)) == (
+        "contact",
+        "language",
+        "title",
+        "updated",
+    )
+
+
+def test_the_json_files_note_the_changed_fields_of_changed_records_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The JSON side reads every new record's line anyway: it parses the changed ones (and
+    # only those) to tell which fields changed; the lines it writes are the lines it got.
+    records = variants(6)
+    published = tmp_path / "releases" / "v1.0.0"
+    published.mkdir(parents=True)
+    (published / "articles.jsonl").write_bytes(whole_jsonl(records))
+    (published / "articles.schema.json").write_bytes(release.schema_bytes())
+    index = {
+        "name": "x",
+        "latest": "1.0.0",
+        "versions": [
+            {
+                "version": "1.0.0",
+                "date": DATE,
+                "path": "v1.0.0/",
+                "records": 6,
+                "bump": "initial",
+                "changes": {"added": 6, "changed": 0, "removed": 0},
+                "datapackage_sha256": "0" * 64,
+                "sha256sums_sha256": "0" * 64,
+            }
+        ],
+    }
+    (tmp_path / "releases" / "index.json").write_text(json.dumps(index))
+    records[1] = dict(records[1], title="Corrected", lead=None)
+    records[4] = dict(records[4], regions=["Asia"])
+    plan = plan_release(Archive.of(map(_article, records)).entries, tmp_path, _date())
+    assert sorted(plan.old_fields) == ["r-0001", "r-0004"]
+    parsed: list[str] = []
+    field_sums = release.field_sums
+
+    def spy(record: Record, keys: Any) -> release.FieldSums:
+        parsed.append(record["id"])
+        return field_sums(record, keys)
+
+    monkeypatch.setattr(release, "field_sums", spy)
+    monkeypatch.setattr(release, "forking", lambda: False)  # one process: watch it all
+    lines = lambda e: iter(_lines(records))  # noqa: E731
+    out = tmp_path / "out"
+    out.mkdir()
+    packed = lambda e: map(rows.packed_row, records)  # noqa: E731
+    release_files(plan, SETTINGS, lines, packed, _opener(out))
+    assert parsed == ["r-0001", "r-0004"]
+    changes = [orjson.loads(line) for line in (out / "changes.jsonl").read_bytes().splitlines()]
+    assert [(c["id"], c["op"], c.get("fields")) for c in changes] == [
+        ("r-0001", "changed", ["lead", "title"]),
+        ("r-0004", "changed", ["regions"]),
+    ]
+    assert (out / "articles.jsonl").read_bytes() == whole_jsonl(records)
+    changelog = (out / "CHANGELOG.md").read_text()
+    assert "- `r-0001` Corrected (changed: `lead`, `title`)" in changelog
 
 
 # -- the pieces it is made with ----------------------------------------------------------------
