@@ -448,6 +448,7 @@ def index_entry(plan: ReleasePlan, files: Mapping[str, dataset.Stored]) -> Publi
         changes=plan.summary,
         datapackage_sha256=files["datapackage.json"].sha256,
         sha256sums_sha256=files[SUMS].sha256,
+        reason=plan.reason,
     )
 
 

@@ -535,18 +535,24 @@ class Published:
     changes: dict[str, int]
     datapackage_sha256: str
     sha256sums_sha256: str
+    reason: str | None = None  # why the step is that big; not recorded by earlier versions
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        entry: dict[str, Any] = {
             "version": str(self.version),
             "date": self.date.isoformat(),
             "path": f"v{self.version}/",
             "records": self.records,
             "bump": self.bump,
+        }
+        if self.reason is not None:
+            entry["reason"] = self.reason
+        entry |= {
             "changes": self.changes,
             "datapackage_sha256": self.datapackage_sha256,
             "sha256sums_sha256": self.sha256sums_sha256,
         }
+        return entry
 
     @classmethod
     def from_dict(cls, entry: Mapping[str, Any]) -> Published:
@@ -554,6 +560,9 @@ class Published:
         changes = entry["changes"]
         if not isinstance(changes, dict) or set(changes) != set(OPS):
             raise ValueError(f"'changes' must count {', '.join(OPS)}")
+        reason = entry.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise ValueError("'reason' must be a string")
         return cls(
             version=Version.parse(entry["version"]),
             date=dt.date.fromisoformat(entry["date"]),
@@ -562,4 +571,5 @@ class Published:
             changes={op: int(changes[op]) for op in OPS},
             datapackage_sha256=str(entry["datapackage_sha256"]),
             sha256sums_sha256=str(entry["sha256sums_sha256"]),
+            reason=reason,
         )

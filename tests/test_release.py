@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from publisher import release as release_module
 from publisher.dataset import record_sha256
 from publisher.release import release_date
 from publisher.release_verify import verify_releases
@@ -97,6 +98,7 @@ def test_first_release_is_1_0_0_with_index_and_latest(seeds: Path, dist: Path) -
         "path": "v1.0.0/",
         "records": count,
         "bump": "initial",
+        "reason": "first release",
         "changes": {"added": count, "changed": 0, "removed": 0},
         "datapackage_sha256": _sha256(folder / "datapackage.json"),
         "sha256sums_sha256": _sha256(folder / "SHA256SUMS"),
@@ -147,6 +149,7 @@ def test_edited_body_is_a_patch_release(seeds: Path, dist: Path) -> None:
         "fields": ["body"],
     }
     assert index_of(dist)["versions"][1]["changes"] == {"added": 0, "changed": 1, "removed": 0}
+    assert index_of(dist)["versions"][1]["reason"] == "records changed"
     changelog = (dist / "releases/v1.0.1/CHANGELOG.md").read_text()
     assert "a patch release (records changed)." in changelog
     assert "- `zz-tricky-text` Commas" in changelog and "(changed: `body`)\n" in changelog
@@ -590,6 +593,40 @@ def test_a_fresh_clone_would_release_a_patch(tmp_path: Path) -> None:
         "would release 1.0.1 (patch since 1.0.0: schema: patterns narrowed on 19 fields): "
         "0 added, 0 changed, 0 removed"
     )
+
+
+def test_a_narrowed_schema_and_corrected_records_say_why_and_which_fields(
+    seeds: Path, dist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed = (ROOT / "dist/releases/v1.0.0/articles.schema.json").read_bytes()
+    with monkeypatch.context() as patched:  # the first release with the looser schema
+        patched.setattr(release_module, "schema_bytes", lambda: committed)
+        cut(seeds, dist)
+    edit_tricky(seeds, title="A corrected title", themes=["Media"], subtitle=None)
+    add_article(seeds)
+    result = cut(seeds, dist)
+    why = "records added; records changed; schema: patterns narrowed on 19 fields"
+    assert f"released 1.1.0 (minor since 1.0.0: {why}): 1 added, 1 changed" in result.output
+    folder = dist / "releases/v1.1.0"
+    changes = [json.loads(line) for line in (folder / "changes.jsonl").read_text().splitlines()]
+    assert [(c["id"], c["op"], c.get("fields")) for c in changes] == [
+        ("zz-added", "added", None),
+        ("zz-tricky-text", "changed", ["subtitle", "themes", "title"]),
+    ]
+    changelog = (folder / "CHANGELOG.md").read_text()
+    assert f"a minor release ({why})." in changelog
+    assert "- `zz-tricky-text` A corrected title (changed: `subtitle`, `themes`, `title`)" in (
+        changelog
+    )
+    schema_section = changelog.split("## Schema\n\n")[1].split("\n\n")[0]
+    assert schema_section.startswith(
+        "- patterns narrowed on 19 fields (patch): `authors`, `body`, `contact`, "
+    )
+    assert "\n" not in schema_section  # said once
+    assert index_of(dist)["versions"][1]["reason"] == why
+    page = (dist / "releases/index.html").read_text()
+    assert f"<dt>Why minor</dt><dd>{why}</dd>" in page
+    assert publish("--validate", "--seeds", seeds, "--dist", dist).exit_code == 0
 
 
 def test_bumps_take_the_biggest_step() -> None:
