@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import importlib.resources
 import itertools
 import json
@@ -58,8 +57,7 @@ SUMS = "SHA256SUMS"
 VERSION_FOLDER = re.compile(r"^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
-FieldSums = tuple[tuple[str, ...], bytes]  # a record's keys, sorted; 8 bytes of hash a value
-_SUM = 8
+Span = tuple[int, int]  # where a line is in a file: offset and length in bytes
 
 
 @dataclass(frozen=True)
@@ -76,9 +74,11 @@ class ReleasePlan:
     schema_change: SchemaChange
     entries: tuple[Entry, ...]  # the records it holds, in canonical order: sorted by id
     schema: dict[str, Any]
-    # The field sums of each changed record as the previous release holds it: the data
-    # files, which read the new records anyway, find which fields changed (changed_fields).
-    old_fields: Mapping[str, FieldSums] = dataclasses.field(default_factory=dict)
+    # Where each changed record's line is in the previous release's articles.jsonl
+    # (`old_records`): the data files, which read the new records anyway, read those old
+    # lines alone to tell which fields changed (noting_fields).
+    old_records: Path | None = None
+    old_lines: Mapping[str, Span] = dataclasses.field(default_factory=dict)
 
     @property
     def folder(self) -> str:
@@ -96,30 +96,14 @@ class ReleasePlan:
         return {op: self.count(op) for op in ("added", "changed", "removed")}
 
 
-def field_sums(
-    record: Mapping[str, Any], keys: dict[tuple[str, ...], tuple[str, ...]]
-) -> FieldSums:
-    """What changed_fields compares of a record: a short hash of each field's canonical
-    JSON (about 200 bytes a record, so that many changed records can be held). `keys`
-    shares one tuple of names between the records that have the same fields."""
-    names = tuple(sorted(record))
-    names = keys.setdefault(names, names)
-    sums = b"".join(
-        hashlib.blake2b(dataset.canonical_json_bytes(record[name]), digest_size=_SUM).digest()
-        for name in names
-    )
-    return names, sums
-
-
-def changed_fields(old: FieldSums, new: FieldSums) -> tuple[str, ...]:
+def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, ...]:
     """The fields whose value differs (or that one of the two lacks), sorted."""
-
-    def values(sums: FieldSums) -> dict[str, bytes]:
-        names, packed = sums
-        return {name: packed[n * _SUM : (n + 1) * _SUM] for n, name in enumerate(names)}
-
-    before, after = values(old), values(new)
-    return tuple(sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n)))
+    names = sorted(old.keys() | new.keys())
+    changed = tuple(n for n in names if n not in old or n not in new or old[n] != new[n])
+    if not changed:  # equal as Python values (1 == 1.0 == True): compare as JSON
+        json = dataset.canonical_json_bytes
+        changed = tuple(n for n in names if json(old[n]) != json(new[n]))
+    return changed
 
 
 # -- dates ---------------------------------------------------------------------------------
@@ -168,29 +152,34 @@ def read_index(dist: Path) -> tuple[Published, ...]:
     return entries
 
 
+def published_records_path(dist: Path, version: Version) -> Path:
+    return dist / RELEASES / f"v{version}" / "articles.jsonl"
+
+
 def _published_records(
     dist: Path, version: Version, current: Mapping[str, str] | None = None
-) -> tuple[dict[str, tuple[str, str]], dict[str, FieldSums]]:
+) -> tuple[dict[str, tuple[str, str]], dict[str, Span]]:
     """id -> (sha256 of the canonical line, title) of a published version's records, read
     a line at a time (the file is about a gigabyte at 100,000 records). The hash is of the
     line as this version writes it, so a release made by an older one diffs by content.
-    And, in the same pass, the field sums of each record whose hash differs from its
+    And, from the same pass, where the line is of each record whose hash differs from its
     digest in `current` (id -> digest): the records changed since."""
-    path = dist / RELEASES / f"v{version}" / "articles.jsonl"
+    path = published_records_path(dist, version)
     current = current or {}
     found: dict[str, tuple[str, str]] = {}
-    changed: dict[str, FieldSums] = {}
-    keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+    changed: dict[str, Span] = {}
+    offset = 0
     try:
         with path.open("rb") as lines:
             for line in lines:
+                start, offset = offset, offset + len(line)
                 if line == b"\n":
                     continue
                 record = orjson.loads(line)
                 record_id, digest = record["id"], dataset.record_sha256(record)
                 found[record_id] = (digest, record["title"])
                 if current.get(record_id, digest) != digest:
-                    changed[record_id] = field_sums(record, keys)
+                    changed[record_id] = (start, len(line))
         return found, changed
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ReleaseError(
@@ -226,7 +215,7 @@ def plan_release(
     schema = article_schema()
     index = read_index(dist)
     previous = index[-1] if index else None
-    old_fields: dict[str, FieldSums] = {}
+    old_lines: dict[str, Span] = {}
     if previous is None:
         changes = diff_records({}, current)
         schema_diff = SchemaChange("none", ())
@@ -239,7 +228,7 @@ def plan_release(
                 f"({previous.date}): give --date {previous.date} or later"
             )
         digests = {record_id: digest for record_id, (digest, _) in current.items()}
-        old, old_fields = _published_records(dist, previous.version, digests)
+        old, old_lines = _published_records(dist, previous.version, digests)
         changes = diff_records(old, current)
         try:
             schema_diff = schema_change(_published_schema(dist, previous.version), schema)
@@ -264,7 +253,8 @@ def plan_release(
         schema_change=schema_diff,
         entries=records,
         schema=schema,
-        old_fields=old_fields,
+        old_records=published_records_path(dist, previous.version) if previous else None,
+        old_lines=old_lines,
     )
 
 
@@ -325,11 +315,11 @@ def version_files(
 
     put("articles.schema.json", schema_bytes())
     put("CITATION.cff", dataset_docs.citation(plan, settings).encode())
-    if not plan.old_fields:
+    if not plan.old_lines:
         put_changes(plan)
     json_files, fields = data.json()
     files.update(json_files)
-    if plan.old_fields:
+    if plan.old_lines:
         changes = tuple(
             dataclasses.replace(change, fields=fields[change.id])
             if change.op == "changed"
@@ -388,7 +378,7 @@ def data_files(plan: ReleasePlan, lines: Lines, rows: Rows, open_file: Open) -> 
     def json_files() -> tuple[Written, Fields]:
         fields: Fields = {}
         stream = lines(plan.entries)
-        if plan.old_fields:
+        if plan.old_lines:
             stream = noting_fields(plan, stream, fields)
         jsonl, array = itertools.tee(dataset.batches(stream))
         chunks = {
@@ -405,17 +395,29 @@ def data_files(plan: ReleasePlan, lines: Lines, rows: Rows, open_file: Open) -> 
 
 
 def noting_fields(plan: ReleasePlan, lines: Iterable[bytes], fields: Fields) -> Iterator[bytes]:
-    """The records' lines, passed on as they are; the changed ones (plan.old_fields) are
-    parsed on the way, to note in `fields` which of their fields changed."""
-    old = plan.old_fields
-    keys: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for entry, line in zip(plan.entries, lines, strict=True):
-        if entry.id in old:
-            record = orjson.loads(line)
-            if record.get("id") != entry.id:
-                raise ValueError(f"the line of record {entry.id} holds {record.get('id')!r}")
-            fields[entry.id] = changed_fields(old[entry.id], field_sums(record, keys))
-        yield line
+    """The records' lines, passed on as they are; for the changed ones (plan.old_lines),
+    the new line and the old one (read from the previous release, by offset: in id order,
+    so the file is read forward) are parsed on the way, to note in `fields` which of
+    their fields changed. Nothing else of either release is parsed."""
+    spans = plan.old_lines
+    assert plan.old_records is not None
+    with plan.old_records.open("rb") as published:
+        for entry, line in zip(plan.entries, lines, strict=True):
+            span = spans.get(entry.id)
+            if span is not None:
+                published.seek(span[0])
+                try:
+                    old = orjson.loads(published.read(span[1]))
+                except ValueError:
+                    old = {}
+                new = orjson.loads(line)
+                if old.get("id") != entry.id or new.get("id") != entry.id:
+                    raise ReleaseError(
+                        f"record {entry.id}: its line in {plan.old_records} or in the new "
+                        "release holds another record (changed while releasing?): run again"
+                    )
+                fields[entry.id] = changed_fields(old, new)
+            yield line
 
 
 def write_together(
