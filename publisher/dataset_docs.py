@@ -11,6 +11,7 @@ from .config import Settings
 from .dataset import Summary, list_fields
 from .rows import CSV_LINE_END, LIST_DELIMITER
 from .schema import field_names, required_fields
+from .versioning import Change, schema_groups
 
 if TYPE_CHECKING:
     from .release import ReleasePlan
@@ -39,17 +40,42 @@ def changelog(plan: ReleasePlan, settings: Settings) -> str:
         changes = [c for c in plan.changes if c.op == op]
         if changes:
             lines += ["", f"## {heading}", ""]
-            lines += [f"- `{c.id}` {md(c.title)}" for c in changes]
+            lines += [f"- `{c.id}` {md(c.title)}{_fields(c)}" for c in changes]
     if plan.schema_change.reasons:
         lines += ["", "## Schema", ""]
-        lines += [f"- {md(reason)}" for reason in plan.schema_change.reasons]
+        lines += _schema_lines(plan)
     lines += [
         "",
-        "Record-level detail (sha256 of each record's canonical JSON line before and after) "
-        "is in `changes.jsonl`.",
+        "Record-level detail (sha256 of each record's canonical JSON line before and after, "
+        "and the fields of each changed record that changed) is in `changes.jsonl`.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _fields(change: Change) -> str:
+    if change.fields is None:
+        return ""
+    if not change.fields:
+        return " (no field changed: only its canonical form)"
+    return f" (changed: {', '.join(f'`{name}`' for name in change.fields)})"
+
+
+def _schema_lines(plan: ReleasePlan) -> list[str]:
+    """Each kind of schema change once, with its step and every field it is on."""
+    groups = schema_groups(plan.schema_change.findings)
+    if not groups:  # only annotations
+        return [f"- {md(reason)} (patch)" for reason in plan.schema_change.reasons]
+    lines = []
+    for group in groups:
+        fields = [
+            f"`{f.field}`" + (f" ({md(f.detail)})" if f.detail else "")
+            for f in group.findings
+            if f.field
+        ]
+        listed = f": {', '.join(fields)}" if fields else ""
+        lines.append(f"- {md(group.reason)} ({group.level}){listed}")
+    return lines
 
 
 def _yaml(value: str) -> str:

@@ -12,6 +12,7 @@ dist/releases/
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import importlib.resources
 import itertools
@@ -56,6 +57,9 @@ SUMS = "SHA256SUMS"
 VERSION_FOLDER = re.compile(r"^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
+Span = tuple[int, int]  # where a line is in a file: offset and length in bytes
+
+
 @dataclass(frozen=True)
 class ReleasePlan:
     """Everything one release will contain; computed without writing anything."""
@@ -70,6 +74,11 @@ class ReleasePlan:
     schema_change: SchemaChange
     entries: tuple[Entry, ...]  # the records it holds, in canonical order: sorted by id
     schema: dict[str, Any]
+    # Where each changed record's line is in the previous release's articles.jsonl
+    # (`old_records`): the data files, which read the new records anyway, read those old
+    # lines alone to tell which fields changed (noting_fields).
+    old_records: Path | None = None
+    old_lines: Mapping[str, Span] = dataclasses.field(default_factory=dict)
 
     @property
     def folder(self) -> str:
@@ -85,6 +94,16 @@ class ReleasePlan:
     @property
     def summary(self) -> dict[str, int]:
         return {op: self.count(op) for op in ("added", "changed", "removed")}
+
+
+def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, ...]:
+    """The fields whose value differs (or that one of the two lacks), sorted."""
+    names = sorted(old.keys() | new.keys())
+    changed = tuple(n for n in names if n not in old or n not in new or old[n] != new[n])
+    if not changed:  # equal as Python values (1 == 1.0 == True): compare as JSON
+        json = dataset.canonical_json_bytes
+        changed = tuple(n for n in names if json(old[n]) != json(new[n]))
+    return changed
 
 
 # -- dates ---------------------------------------------------------------------------------
@@ -135,15 +154,35 @@ def read_index(dist: Path) -> tuple[Published, ...]:
     return entries
 
 
-def _published_records(dist: Path, version: Version) -> dict[str, tuple[str, str]]:
+def published_records_path(dist: Path, version: Version) -> Path:
+    return dist / RELEASES / f"v{version}" / "articles.jsonl"
+
+
+def _published_records(
+    dist: Path, version: Version, current: Mapping[str, str] | None = None
+) -> tuple[dict[str, tuple[str, str]], dict[str, Span]]:
     """id -> (sha256 of the canonical line, title) of a published version's records, read
     a line at a time (the file is about a gigabyte at 100,000 records). The hash is of the
-    line as this version writes it, so a release made by an older one diffs by content."""
-    path = dist / RELEASES / f"v{version}" / "articles.jsonl"
+    line as this version writes it, so a release made by an older one diffs by content.
+    And, from the same pass, where the line is of each record whose hash differs from its
+    digest in `current` (id -> digest): the records changed since."""
+    path = published_records_path(dist, version)
+    current = current or {}
+    found: dict[str, tuple[str, str]] = {}
+    changed: dict[str, Span] = {}
+    offset = 0
     try:
         with path.open("rb") as lines:
-            records = (orjson.loads(line) for line in lines if line != b"\n")
-            return {r["id"]: (dataset.record_sha256(r), r["title"]) for r in records}
+            for line in lines:
+                start, offset = offset, offset + len(line)
+                if line == b"\n":
+                    continue
+                record = orjson.loads(line)
+                record_id, digest = record["id"], dataset.record_sha256(record)
+                found[record_id] = (digest, record["title"])
+                if current.get(record_id, digest) != digest:
+                    changed[record_id] = (start, len(line))
+        return found, changed
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ReleaseError(
             f"cannot read the records of release {version} ({path}): {exc}"
@@ -178,6 +217,7 @@ def plan_release(
     schema = article_schema()
     index = read_index(dist)
     previous = index[-1] if index else None
+    old_lines: dict[str, Span] = {}
     if previous is None:
         changes = diff_records({}, current)
         schema_diff = SchemaChange("none", ())
@@ -189,8 +229,15 @@ def plan_release(
                 f"the release date {date} is before the latest release {previous.version} "
                 f"({previous.date}): give --date {previous.date} or later"
             )
-        changes = diff_records(_published_records(dist, previous.version), current)
-        schema_diff = schema_change(_published_schema(dist, previous.version), schema)
+        digests = {record_id: digest for record_id, (digest, _) in current.items()}
+        old, old_lines = _published_records(dist, previous.version, digests)
+        changes = diff_records(old, current)
+        try:
+            schema_diff = schema_change(_published_schema(dist, previous.version), schema)
+        except ValueError as exc:
+            raise ReleaseError(
+                f"cannot compare the schema of release {previous.version}: {exc}"
+            ) from None
         bump = compute_bump(changes, schema_diff)
         computed = previous.version.bumped(bump) if bump else previous.version
     if bump is None:
@@ -208,6 +255,8 @@ def plan_release(
         schema_change=schema_diff,
         entries=records,
         schema=schema,
+        old_records=published_records_path(dist, previous.version) if previous else None,
+        old_lines=old_lines,
     )
 
 
@@ -247,7 +296,8 @@ def version_files(
 ) -> dict[str, dataset.Stored]:
     """Every file of the version folder, SHA256SUMS last (it covers all the others). What
     does not depend on the data files is written first, while they are still being made
-    (the changes of a first release of 100,000 records take ~0.7 s)."""
+    (the changes of a first release of 100,000 records take ~0.7 s); the changes wait for
+    the JSON files when records changed, to name the fields that did."""
     files: Written = {}
 
     def put(name: str, content: bytes) -> None:
@@ -255,16 +305,30 @@ def version_files(
             out.write(content)
         files[name] = dataset.Stored.of(content)
 
+    def put_changes(plan: ReleasePlan) -> None:
+        put(
+            "changes.jsonl",
+            b"".join(
+                dataset.canonical_json_bytes(change.as_dict(), newline=True)
+                for change in plan.changes
+            ),
+        )
+        put("CHANGELOG.md", dataset_docs.changelog(plan, settings).encode())
+
     put("articles.schema.json", schema_bytes())
-    put(
-        "changes.jsonl",
-        b"".join(
-            dataset.canonical_json_bytes(change.as_dict(), newline=True) for change in plan.changes
-        ),
-    )
-    put("CHANGELOG.md", dataset_docs.changelog(plan, settings).encode())
     put("CITATION.cff", dataset_docs.citation(plan, settings).encode())
-    files.update(data.json())
+    if not plan.old_lines:
+        put_changes(plan)
+    json_files, fields = data.json()
+    files.update(json_files)
+    if plan.old_lines:
+        changes = tuple(
+            dataclasses.replace(change, fields=fields[change.id])
+            if change.op == "changed"
+            else change
+            for change in plan.changes
+        )
+        put_changes(dataclasses.replace(plan, changes=changes))
     tables, summary = data.csv()
     files.update(tables)
     package = dataset.datapackage(settings, str(plan.version), plan.date, summary.sources, files)
@@ -278,14 +342,16 @@ def version_files(
 
 
 Written = dict[str, dataset.Stored]  # file name -> size and hash
+Fields = dict[str, tuple[str, ...]]  # id -> the fields that changed, of each changed record
 
 
 @dataclass(frozen=True)
 class DataFiles:
-    """The data files of a release in the making: `json` waits for the JSON ones, `csv`
-    for the CSV ones and the Summary of the records (each made by its own process)."""
+    """The data files of a release in the making: `json` waits for the JSON ones and the
+    fields that changed of each changed record, `csv` for the CSV ones and the Summary of
+    the records (each made by its own process)."""
 
-    json: Callable[[], Written]
+    json: Callable[[], tuple[Written, Fields]]
     csv: Callable[[], tuple[Written, dataset.Summary]]
 
 
@@ -311,19 +377,49 @@ def data_files(plan: ReleasePlan, lines: Lines, rows: Rows, open_file: Open) -> 
         }
         return write_together(open_file, chunks), gather.summary()
 
-    def json_files() -> Written:
-        jsonl, array = itertools.tee(dataset.batches(lines(plan.entries)))
+    def json_files() -> tuple[Written, Fields]:
+        fields: Fields = {}
+        stream = lines(plan.entries)
+        if plan.old_lines:
+            stream = noting_fields(plan, stream, fields)
+        jsonl, array = itertools.tee(dataset.batches(stream))
         chunks = {
             "articles.jsonl": map(dataset.jsonl_chunk, jsonl),
             "articles.json": dataset.json_array_chunks(array),
         }
-        return write_together(open_file, chunks)
+        return write_together(open_file, chunks), fields
 
     if not forking():
         yield DataFiles(json_files, csv_files)
         return
     with started(json_files) as jsons, started(csv_files) as csvs:
         yield DataFiles(jsons, csvs)
+
+
+def noting_fields(plan: ReleasePlan, lines: Iterable[bytes], fields: Fields) -> Iterator[bytes]:
+    """The records' lines, passed on as they are; for the changed ones (plan.old_lines),
+    the new line and the old one (read from the previous release, by offset: in id order,
+    so the file is read forward) are parsed on the way, to note in `fields` which of
+    their fields changed. Nothing else of either release is parsed."""
+    spans = plan.old_lines
+    assert plan.old_records is not None
+    with plan.old_records.open("rb") as published:
+        for entry, line in zip(plan.entries, lines, strict=True):
+            span = spans.get(entry.id)
+            if span is not None:
+                published.seek(span[0])
+                try:
+                    old = orjson.loads(published.read(span[1]))
+                except ValueError:
+                    old = {}
+                new = orjson.loads(line)
+                if old.get("id") != entry.id or new.get("id") != entry.id:
+                    raise ReleaseError(
+                        f"record {entry.id}: its line in {plan.old_records} or in the new "
+                        "release holds another record (changed while releasing?): run again"
+                    )
+                fields[entry.id] = changed_fields(old, new)
+            yield line
 
 
 def write_together(
@@ -356,6 +452,7 @@ def index_entry(plan: ReleasePlan, files: Mapping[str, dataset.Stored]) -> Publi
         changes=plan.summary,
         datapackage_sha256=files["datapackage.json"].sha256,
         sha256sums_sha256=files[SUMS].sha256,
+        reason=plan.reason,
     )
 
 

@@ -90,6 +90,7 @@ class Release:
     changes: tuple[tuple[str, int], ...]  # ("added", 3), ("changed", 1), ("removed", 0)
     datapackage_sha256: str
     files: tuple[ReleaseFile, ...]
+    reason: str | None = None  # why that step (index.json; not kept by earlier versions)
 
     @property
     def folder(self) -> str:
@@ -145,6 +146,7 @@ def read_releases(root: Path) -> list[Release]:
             changes=tuple(entry.changes.items()),
             datapackage_sha256=entry.datapackage_sha256,
             files=_release_files(root / RELEASES / f"v{entry.version}"),
+            reason=entry.reason,
         )
         for entry in reversed(read_index(root))
     ]

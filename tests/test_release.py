@@ -6,26 +6,32 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from publisher import release as release_module
 from publisher.dataset import record_sha256
 from publisher.release import release_date
+from publisher.release_verify import verify_releases
 from publisher.schema import article_schema
 from publisher.versioning import (
     Change,
     ReleaseError,
     SchemaChange,
     Version,
+    bump_reason,
     choose_version,
     compute_bump,
     schema_change,
 )
 
+from .conftest import ROOT, SEEDS
 from .releasetools import DATE, cut, jsonl_records, make_seeds, publish, release, tree
 
 TRICKY_FILE = "900_tricky.json"
@@ -92,6 +98,7 @@ def test_first_release_is_1_0_0_with_index_and_latest(seeds: Path, dist: Path) -
         "path": "v1.0.0/",
         "records": count,
         "bump": "initial",
+        "reason": "first release",
         "changes": {"added": count, "changed": 0, "removed": 0},
         "datapackage_sha256": _sha256(folder / "datapackage.json"),
         "sha256sums_sha256": _sha256(folder / "SHA256SUMS"),
@@ -139,8 +146,13 @@ def test_edited_body_is_a_patch_release(seeds: Path, dist: Path) -> None:
         "op": "changed",
         "old_sha256": record_sha256(before),
         "new_sha256": record_sha256(after),
+        "fields": ["body"],
     }
     assert index_of(dist)["versions"][1]["changes"] == {"added": 0, "changed": 1, "removed": 0}
+    assert index_of(dist)["versions"][1]["reason"] == "records changed"
+    changelog = (dist / "releases/v1.0.1/CHANGELOG.md").read_text()
+    assert "a patch release (records changed)." in changelog
+    assert "- `zz-tricky-text` Commas" in changelog and "(changed: `body`)\n" in changelog
 
 
 def test_deleted_record_is_a_major_release(seeds: Path, dist: Path) -> None:
@@ -368,27 +380,284 @@ def _schema_with(**properties: Any) -> dict[str, Any]:
     return schema
 
 
-def test_schema_changes_are_classified() -> None:
-    schema = article_schema()
-    assert schema_change(schema, schema).level == "none"
-    optional = _schema_with(language={"description": "Language tag.", "type": "string"})
-    assert schema_change(schema, optional) == SchemaChange(
-        "minor", ("optional field 'language' added",)
+Edit = Callable[[dict[str, Any]], object]
+
+
+def _edited(edit: Edit, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A copy of `schema` (the current one), changed by `edit`."""
+    copy: dict[str, Any] = json.loads(json.dumps(schema or article_schema()))
+    edit(copy)
+    return copy
+
+
+def _field(schema: dict[str, Any], name: str) -> dict[str, Any]:
+    field: dict[str, Any] = schema["properties"][name]
+    return field
+
+
+def _line(schema: dict[str, Any]) -> dict[str, Any]:
+    line: dict[str, Any] = schema["$defs"]["line"]
+    return line
+
+
+OPTIONAL = {"description": "Language tag.", "type": "string"}
+KIND = {"type": "string", "enum": ["news", "opinion"]}
+
+# (what, how the current schema is edited into the new one, step, reasons). A `$defs`
+# change counts on every field that uses it: `line` is used by 12, `optional_line` by 5.
+SCHEMA_CASES: list[tuple[str, Edit, str, tuple[str, ...]]] = [
+    (
+        "pattern narrowed",
+        lambda s: _field(s, "id").update(pattern="^[a-z0-9-]+$"),
+        "patch",
+        ("pattern narrowed on field 'id'",),
+    ),
+    (
+        "pattern added",
+        lambda s: _field(s, "copyright_year").update(pattern="^2"),
+        "patch",
+        ("pattern added on field 'copyright_year'",),
+    ),
+    (
+        "pattern narrowed and an optional field added",
+        lambda s: (
+            _field(s, "id").update(pattern="^[a-z0-9-]+$"),
+            s["properties"].update(language=OPTIONAL),
+        ),
+        "minor",
+        ("optional field 'language' added", "pattern narrowed on field 'id'"),
+    ),
+    (
+        "maxLength added",
+        lambda s: _line(s).update(maxLength=100),
+        "patch",
+        ("maxLength added on 12 fields",),
+    ),
+    (
+        "maximum lowered",
+        lambda s: _field(s, "copyright_year").update(maximum=2099),
+        "patch",
+        ("maximum lowered on field 'copyright_year'",),
+    ),
+    (
+        "minLength raised",
+        lambda s: _line(s).update(minLength=2),
+        "patch",
+        ("minLength raised on 12 fields",),
+    ),
+    (
+        "uniqueItems added",
+        lambda s: _field(s, "authors").update(uniqueItems=True),
+        "patch",
+        ("uniqueItems added on field 'authors'",),
+    ),
+    (
+        "null no longer allowed",
+        lambda s: _field(s, "updated").update(type="string"),
+        "patch",
+        ("type narrowed on field 'updated'",),
+    ),
+    (
+        "an allOf subschema added",
+        lambda s: _line(s)["allOf"].append({"pattern": "^[^#]"}),
+        "patch",
+        ("allOf subschema added on 12 fields",),
+    ),
+    (
+        "enum narrowed",
+        lambda s: _field(s, "kind").update(enum=["news"]),
+        "patch",
+        ("enum narrowed on field 'kind'",),
+    ),
+    (
+        "descriptions only",
+        lambda s: _field(s, "title").update(description="New."),
+        "patch",
+        ("only descriptions and other annotations changed",),
+    ),
+    (
+        "pattern removed",
+        lambda s: _field(s, "original_source_url").pop("pattern"),
+        "major",
+        ("pattern removed on field 'original_source_url'",),
+    ),
+    (
+        "maximum raised",
+        lambda s: _field(s, "copyright_year").update(maximum=3000),
+        "major",
+        ("maximum raised on field 'copyright_year'",),
+    ),
+    (
+        "minimum lowered",
+        lambda s: _field(s, "copyright_year").update(minimum=1000),
+        "major",
+        ("minimum lowered on field 'copyright_year'",),
+    ),
+    (
+        "minItems removed",
+        lambda s: _field(s, "authors").pop("minItems"),
+        "major",
+        ("minItems removed on field 'authors'",),
+    ),
+    (
+        "uniqueItems removed",
+        lambda s: _field(s, "copyright_holders").pop("uniqueItems"),
+        "major",
+        ("uniqueItems removed on field 'copyright_holders'",),
+    ),
+    (
+        "null allowed",
+        lambda s: _field(s, "published").update(type=["string", "null"]),
+        "major",
+        ("type widened on field 'published'",),
+    ),
+    (
+        "type changed",
+        lambda s: _field(s, "copyright_year").update(type="string"),
+        "major",
+        ("type changed on field 'copyright_year'",),
+    ),
+    (
+        "enum widened",
+        lambda s: _field(s, "kind").update(enum=["news", "opinion", "review"]),
+        "major",
+        ("enum widened on field 'kind'",),
+    ),
+    (
+        "an anyOf alternative added",
+        lambda s: s["$defs"]["optional_line"]["anyOf"].append({"type": "integer"}),
+        "major",
+        ("anyOf alternative added on 5 fields",),
+    ),
+    (
+        "additionalProperties: false removed",
+        lambda s: s.pop("additionalProperties"),
+        "major",
+        ("additionalProperties removed on the record",),
+    ),
+    (
+        "field removed",
+        lambda s: s["properties"].pop("contact"),
+        "major",
+        ("field 'contact' removed",),
+    ),
+    (
+        "a field named like an annotation keyword is a field",
+        lambda s: s["properties"].pop("title"),
+        "major",
+        ("field 'title' removed",),
+    ),
+    (
+        "field made required",
+        lambda s: s["required"].append("contact"),
+        "major",
+        ("field 'contact' made required",),
+    ),
+    (
+        "field no longer required",
+        lambda s: s["required"].remove("disclaimer"),
+        "major",
+        ("field 'disclaimer' no longer required",),
+    ),
+    (
+        "required field added",
+        lambda s: (s["properties"].update(language=OPTIONAL), s["required"].append("language")),
+        "major",
+        ("required field 'language' added",),
+    ),
+    (
+        "a keyword no rule judges",
+        lambda s: _field(s, "id").update({"not": {"const": "x"}}),
+        "major",
+        ("not changed on field 'id'",),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "level", "reasons"),
+    [case[1:] for case in SCHEMA_CASES],
+    ids=[case[0] for case in SCHEMA_CASES],
+)
+def test_schema_changes_are_judged_by_what_a_reader_must_accept(
+    edit: Edit, level: str, reasons: tuple[str, ...]
+) -> None:
+    old = _schema_with(kind=KIND)
+    change = schema_change(old, _edited(edit, old))
+    assert (change.level, change.reasons) == (level, reasons)
+
+
+def test_a_narrowing_undone_is_major() -> None:
+    # Each narrowing above, the other way round, widens: a reader of the new release may
+    # meet a value that the old schema refused.
+    old = _schema_with(kind=KIND)
+    assumed = ("descriptions only", "pattern narrowed")
+    narrowings = [case for case in SCHEMA_CASES if case[2] == "patch" and case[0] not in assumed]
+    assert len(narrowings) == 8
+    for what, edit, _, _ in narrowings:
+        assert schema_change(_edited(edit, old), old).level == "major", what
+    # A changed pattern cannot be proven narrower or wider: it counts as narrowed either
+    # way (every record of the release matches the new one), as documented.
+    edit = SCHEMA_CASES[0][1]
+    assert schema_change(_edited(edit, old), old).reasons == ("pattern narrowed on field 'id'",)
+    assert schema_change(old, old) == SchemaChange("none", ())
+
+
+def test_the_committed_first_release_schema_is_one_patch_reason() -> None:
+    # Issue 14: the patterns of schema/article.schema.json were narrowed after 1.0.0 (no
+    # noncharacters, a year from 1900 to 2099, nothing after the final $).
+    committed = json.loads((ROOT / "dist/releases/v1.0.0/articles.schema.json").read_text())
+    change = schema_change(committed, article_schema())
+    assert (change.level, change.reasons) == ("patch", ("patterns narrowed on 19 fields",))
+    assert len({finding.field for finding in change.findings}) == 19
+    assert bump_reason((), change) == "schema: patterns narrowed on 19 fields"
+
+
+def test_a_fresh_clone_would_release_a_patch(tmp_path: Path) -> None:
+    # `publish release --dry-run` on the repository's seeds and published releases.
+    dist = tmp_path / "dist"
+    shutil.copytree(ROOT / "dist/releases", dist / "releases")
+    assert verify_releases(dist) == []  # an index entry without a reason is still read
+    result = release(SEEDS, dist, "--dry-run", "--date", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "would release 1.0.1 (patch since 1.0.0: schema: patterns narrowed on 19 fields): "
+        "0 added, 0 changed, 0 removed"
     )
-    required = {**optional, "required": [*schema["required"], "language"]}
-    assert schema_change(schema, required).level == "major"
-    assert schema_change(optional, schema).level == "major"  # removed
-    retyped = _schema_with(
-        copyright_year={**schema["properties"]["copyright_year"], "maximum": 3000}
+
+
+def test_a_narrowed_schema_and_corrected_records_say_why_and_which_fields(
+    seeds: Path, dist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed = (ROOT / "dist/releases/v1.0.0/articles.schema.json").read_bytes()
+    with monkeypatch.context() as patched:  # the first release with the looser schema
+        patched.setattr(release_module, "schema_bytes", lambda: committed)
+        cut(seeds, dist)
+    edit_tricky(seeds, title="A corrected title", themes=["Media"], subtitle=None)
+    add_article(seeds)
+    result = cut(seeds, dist)
+    why = "records added; records changed; schema: patterns narrowed on 19 fields"
+    assert f"released 1.1.0 (minor since 1.0.0: {why}): 1 added, 1 changed" in result.output
+    folder = dist / "releases/v1.1.0"
+    changes = [json.loads(line) for line in (folder / "changes.jsonl").read_text().splitlines()]
+    assert [(c["id"], c["op"], c.get("fields")) for c in changes] == [
+        ("zz-added", "added", None),
+        ("zz-tricky-text", "changed", ["subtitle", "themes", "title"]),
+    ]
+    changelog = (folder / "CHANGELOG.md").read_text()
+    assert f"a minor release ({why})." in changelog
+    assert "- `zz-tricky-text` A corrected title (changed: `subtitle`, `themes`, `title`)" in (
+        changelog
     )
-    assert schema_change(schema, retyped).reasons == (
-        "type or constraints of field 'copyright_year' changed",
+    schema_section = changelog.split("## Schema\n\n")[1].split("\n\n")[0]
+    assert schema_section.startswith(
+        "- patterns narrowed on 19 fields (patch): `authors`, `body`, `contact`, "
     )
-    described = _schema_with(title={**schema["properties"]["title"], "description": "New."})
-    assert schema_change(schema, described).level == "patch"
-    tightened = json.loads(json.dumps(schema))
-    tightened["$defs"]["line"]["minLength"] = 2
-    assert schema_change(schema, tightened).level == "major"
+    assert "\n" not in schema_section  # said once
+    assert index_of(dist)["versions"][1]["reason"] == why
+    page = (dist / "releases/index.html").read_text()
+    assert f"<dt>Why minor</dt><dd>{why}</dd>" in page
+    assert publish("--validate", "--seeds", seeds, "--dist", dist).exit_code == 0
 
 
 def test_bumps_take_the_biggest_step() -> None:

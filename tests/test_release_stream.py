@@ -363,11 +363,91 @@ def test_published_records_are_read_line_by_line(tmp_path: Path) -> None:
     folder = tmp_path / "releases" / "v1.0.0"
     folder.mkdir(parents=True)
     (folder / "articles.jsonl").write_bytes(whole_jsonl(records))
-    read = release._published_records(tmp_path, release.Version(1, 0, 0))
+    read, changed = release._published_records(tmp_path, release.Version(1, 0, 0))
     assert read == {r["id"]: (record_sha256(r), r["title"]) for r in records}
+    assert changed == {}
+    # Given the current digests, where the lines are of the records whose digest differs.
+    current = {"r-0000": record_sha256(records[0]), "r-0001": "0" * 64, "new": "1" * 64}
+    _, changed = release._published_records(tmp_path, release.Version(1, 0, 0), current)
+    first = len(whole_jsonl(records[:1]))
+    assert changed == {"r-0001": (first, len(whole_jsonl(records[1:2])))}
     (folder / "articles.jsonl").write_bytes(whole_jsonl(records) + b"{not json\n")
     with pytest.raises(release.ReleaseError, match="cannot read the records"):
         release._published_records(tmp_path, release.Version(1, 0, 0))
+
+
+def test_changed_fields() -> None:
+    old = dict(TRICKY, updated=None)
+    new = dict(old, title="New", updated="2024-03-02", language="en")  # one field more
+    del new["contact"]  # one field fewer
+    assert release.changed_fields(old, dict(reversed(old.items()))) == ()
+    assert release.changed_fields(old, new) == ("contact", "language", "title", "updated")
+    # Equal as Python values, not as JSON: what the hashes that told them apart compare.
+    assert release.changed_fields({"a": 1, "b": [1]}, {"a": 1.0, "b": [True]}) == ("a", "b")
+
+
+def test_the_json_files_note_the_changed_fields_of_changed_records_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The JSON side reads every new record's line anyway: it parses the changed ones (and
+    # only those) to tell which fields changed; the lines it writes are the lines it got.
+    records = variants(6)
+    published = tmp_path / "releases" / "v1.0.0"
+    published.mkdir(parents=True)
+    (published / "articles.jsonl").write_bytes(whole_jsonl(records))
+    (published / "articles.schema.json").write_bytes(release.schema_bytes())
+    index = {
+        "name": "x",
+        "latest": "1.0.0",
+        "versions": [
+            {
+                "version": "1.0.0",
+                "date": DATE,
+                "path": "v1.0.0/",
+                "records": 6,
+                "bump": "initial",
+                "changes": {"added": 6, "changed": 0, "removed": 0},
+                "datapackage_sha256": "0" * 64,
+                "sha256sums_sha256": "0" * 64,
+            }
+        ],
+    }
+    (tmp_path / "releases" / "index.json").write_text(json.dumps(index))
+    records[1] = dict(records[1], title="Corrected", lead=None)
+    records[4] = dict(records[4], regions=["Asia"])
+    plan = plan_release(Archive.of(map(_article, records)).entries, tmp_path, _date())
+    assert sorted(plan.old_lines) == ["r-0001", "r-0004"]
+    parsed: list[bytes] = []
+    loads = orjson.loads
+
+    def spy(data: bytes) -> Any:
+        parsed.append(bytes(data))
+        return loads(data)
+
+    monkeypatch.setattr(release.orjson, "loads", spy)
+    monkeypatch.setattr(release, "forking", lambda: False)  # one process: watch it all
+    lines = lambda e: iter(_lines(records))  # noqa: E731
+    out = tmp_path / "out"
+    out.mkdir()
+    packed = lambda e: map(rows.packed_row, records)  # noqa: E731
+    release_files(plan, SETTINGS, lines, packed, _opener(out))
+    old_lines = whole_jsonl(variants(6)).splitlines(keepends=True)
+    new_lines = _lines(records)
+    records_parsed = [data for data in parsed if data.startswith(b"{")]  # not CSV rows' lists
+    assert records_parsed == [old_lines[1], new_lines[1], old_lines[4], new_lines[4]]
+    changes = [orjson.loads(line) for line in (out / "changes.jsonl").read_bytes().splitlines()]
+    assert [(c["id"], c["op"], c.get("fields")) for c in changes] == [
+        ("r-0001", "changed", ["lead", "title"]),
+        ("r-0004", "changed", ["regions"]),
+    ]
+    assert (out / "articles.jsonl").read_bytes() == whole_jsonl(records)
+    changelog = (out / "CHANGELOG.md").read_text()
+    assert "- `r-0001` Corrected (changed: `lead`, `title`)" in changelog
+    # The previous release's file replaced since the plan read it: refused, not misread.
+    (published / "articles.jsonl").write_bytes(whole_jsonl(variants(6)[::-1]))
+    (tmp_path / "again").mkdir()
+    with pytest.raises(release.ReleaseError, match="holds another record"):
+        release_files(plan, SETTINGS, lines, packed, _opener(tmp_path / "again"))
 
 
 # -- the pieces it is made with ----------------------------------------------------------------

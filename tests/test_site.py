@@ -362,7 +362,9 @@ def test_releases_page_lists_every_version_and_file(dist: Path) -> None:
     )
     assert facts["Date"] == "February 1, 2024" and facts["Records"] == "20"
     assert facts["Changes"] == "2 added, 0 changed, 0 removed (changelog)"
+    assert facts["Why minor"] == "records added"
     assert "Version 1.0.0 (first release)" in text(sections[1])
+    assert "Why" not in text(sections[1])  # the first release says so in its heading
     index = json.loads((dist / "releases/index.json").read_text("utf-8"))
     for entry in index["versions"]:
         assert entry["datapackage_sha256"] in text(document)
