@@ -7,6 +7,7 @@ seed document the scraped format comes from.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,12 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty folder: no pyproject.toml settings, relative paths land in tmp."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def seeds(in_tmp: Path) -> Path:
+    """A seeds folder in the current (empty, temporary) folder holding the seed document."""
+    folder = in_tmp / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder)
+    return folder

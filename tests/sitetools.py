@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -16,6 +18,7 @@ import html5lib
 from publisher.build import Archive, build
 from publisher.config import Settings
 from publisher.release import plan_release
+from publisher.serve import make_server
 from publisher.validate import check_folder
 
 from .conftest import FIXTURES, SEED, seed_files
@@ -140,3 +143,17 @@ def resolve(dist: Path, page: Path, value: str) -> tuple[Path, str] | None:
 
 def ids(page: Path) -> set[str]:
     return {str(e.get("id")) for e in parse(page).iter() if e.get("id") is not None}
+
+
+@contextlib.contextmanager
+def preview(dist: Path, **options: str | None) -> Iterator[str]:
+    """`publish serve`'s server for `dist` in a thread; yields its URL."""
+    server = make_server(dist, 0, quiet=True, **options)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

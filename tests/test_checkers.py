@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,9 @@ from playwright.sync_api import Page, sync_playwright
 
 from benchmarks.generate import generate
 from publisher import site
-from publisher.serve import make_server
 
 from .conftest import ROOT
-from .sitetools import HOSTILE_ID, build_site, corpus, cut_release
+from .sitetools import HOSTILE_ID, build_site, corpus, cut_release, preview
 from .test_browser import ARGS
 
 NODE_MODULES = Path(os.environ.get("PUBLISHER_NODE_MODULES", ROOT / ".cache/npm/node_modules"))
@@ -145,15 +143,8 @@ def test_nu_html_checker_finds_no_error_on_1000_generated_articles(
 @pytest.fixture(scope="module")
 def site_url(fixture_site: Path) -> Iterator[str]:
     """The fixture site over HTTP (`publish serve`'s server, in a thread)."""
-    server = make_server(fixture_site, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with preview(fixture_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -23,14 +23,6 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def seeds(in_tmp: Path) -> Path:
-    folder = in_tmp / "seeds"
-    folder.mkdir()
-    shutil.copy(SEED, folder)
-    return folder
-
-
 def without_disclaimer(seeds: Path) -> Path:
     text = SEED.read_text("utf-8")
     start = text.index("**Disclaimer:**")

@@ -21,14 +21,6 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output + result.stderr
 
 
-@pytest.fixture
-def seeds(in_tmp: Path) -> Path:
-    folder = in_tmp / "seeds"
-    folder.mkdir()
-    shutil.copy(SEED, folder)
-    return folder
-
-
 @pytest.mark.parametrize("dist", ["seeds", ".", "..", "/"])
 def test_refuses_to_replace_seeds_or_the_current_folder(seeds: Path, dist: str) -> None:
     (Path.cwd() / "keep.txt").write_text("precious", "utf-8")

@@ -4,29 +4,12 @@ seeds folder that are not read, and --validate on stdout."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from publisher.cli import main
 from publisher.problems import no_such_day
 
 from .conftest import FIXTURES, SEED
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def seeds(in_tmp: Path) -> Path:
-    folder = in_tmp / "seeds"
-    folder.mkdir()
-    shutil.copy(SEED, folder)
-    return folder
+from .test_cli import run
 
 
 def test_a_date_that_does_not_exist_says_why_and_where(seeds: Path) -> None:

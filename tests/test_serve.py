@@ -3,13 +3,11 @@ preview whose pages and feeds link to the preview."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ from publisher.problems import UsageError
 from publisher.serve import content_type, make_server
 
 from .conftest import SEED
+from .sitetools import preview
 
 FILES = {
     "index.html": "text/html; charset=utf-8",
@@ -51,15 +50,8 @@ def served(tmp_path: Path) -> Iterator[str]:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"<{name}>", "utf-8")
-    server = make_server(tmp_path, 0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with preview(tmp_path) as url:
+        yield url
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:
@@ -141,19 +133,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         result = CliRunner().invoke(main, [*command, *args, str(root / "site.toml")])
         assert result.exit_code == 0, result.output
     return root / "dist"
-
-
-@contextlib.contextmanager
-def preview(dist: Path, **options: str | None) -> Iterator[str]:
-    server = make_server(dist, 0, quiet=True, **options)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def entry_links(feed: bytes) -> list[str]:
