@@ -31,7 +31,7 @@ from publisher.versioning import (
     schema_change,
 )
 
-from .conftest import ROOT, SEEDS
+from .conftest import FIXTURES, SEED
 from .releasetools import DATE, cut, jsonl_records, make_seeds, publish, release, tree
 
 TRICKY_FILE = "900_tricky.json"
@@ -603,22 +603,35 @@ def test_a_narrowing_undone_is_major() -> None:
     assert schema_change(old, old) == SchemaChange("none", ())
 
 
+# The record schema of the project's first published release (dist/releases/v1.0.0), kept
+# as a fixture: the tests never read the content folders.
+FIRST_SCHEMA = FIXTURES / "releases" / "articles-1.0.0.schema.json"
+
+
 def test_the_committed_first_release_schema_is_one_patch_reason() -> None:
     # Issue 14: the patterns of schema/article.schema.json were narrowed after 1.0.0 (no
     # noncharacters, a year from 1900 to 2099, nothing after the final $).
-    committed = json.loads((ROOT / "dist/releases/v1.0.0/articles.schema.json").read_text())
+    committed = json.loads(FIRST_SCHEMA.read_text())
     change = schema_change(committed, article_schema())
     assert (change.level, change.reasons) == ("patch", ("patterns narrowed on 19 fields",))
     assert len({finding.field for finding in change.findings}) == 19
     assert bump_reason((), change) == "schema: patterns narrowed on 19 fields"
 
 
-def test_a_fresh_clone_would_release_a_patch(tmp_path: Path) -> None:
-    # `publish release --dry-run` on the repository's seeds and published releases.
-    dist = tmp_path / "dist"
-    shutil.copytree(ROOT / "dist/releases", dist / "releases")
-    assert verify_releases(dist) == []  # an index entry without a reason is still read
-    result = release(SEEDS, dist, "--dry-run", "--date", "2026-12-01")
+def test_a_fresh_clone_would_release_a_patch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a fresh clone had: a release cut with the 1.0.0 schema, the same content since.
+    seeds, dist = tmp_path / "seeds", tmp_path / "dist"
+    seeds.mkdir()
+    shutil.copy(SEED, seeds)
+    with monkeypatch.context() as patched:
+        patched.setattr(release_module, "schema_bytes", FIRST_SCHEMA.read_bytes)
+        cut(seeds, dist)
+    entries = json.loads((dist / "releases/index.json").read_text())["versions"]
+    assert "reason" not in entries[0]  # a first release has none, as 1.0.0 wrote it
+    assert verify_releases(dist) == []
+    result = release(seeds, dist, "--dry-run", "--date", "2026-12-01")
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
         "would release 1.0.1 (patch since 1.0.0: schema: patterns narrowed on 19 fields): "
@@ -629,7 +642,7 @@ def test_a_fresh_clone_would_release_a_patch(tmp_path: Path) -> None:
 def test_a_narrowed_schema_and_corrected_records_say_why_and_which_fields(
     seeds: Path, dist: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    committed = (ROOT / "dist/releases/v1.0.0/articles.schema.json").read_bytes()
+    committed = FIRST_SCHEMA.read_bytes()
     with monkeypatch.context() as patched:  # the first release with the looser schema
         patched.setattr(release_module, "schema_bytes", lambda: committed)
         cut(seeds, dist)
