@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -628,9 +629,10 @@ def test_a_fresh_clone_would_release_a_patch(
     with monkeypatch.context() as patched:
         patched.setattr(release_module, "schema_bytes", FIRST_SCHEMA.read_bytes)
         cut(seeds, dist)
-    entries = json.loads((dist / "releases/index.json").read_text())["versions"]
-    assert "reason" not in entries[0]  # a first release has none, as 1.0.0 wrote it
-    assert verify_releases(dist) == []
+    for name in ("index.json", "latest.json"):  # as the tool that cut 1.0.0 wrote them
+        path = dist / "releases" / name
+        path.write_bytes(re.sub(rb'\n *"reason": "[^"]*",?', b"", path.read_bytes()))
+    assert verify_releases(dist) == []  # an index entry without a reason is still read
     result = release(seeds, dist, "--dry-run", "--date", "2026-12-01")
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
