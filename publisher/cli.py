@@ -26,7 +26,7 @@ from .load import read_seed, scan_seeds, stray_warnings
 from .model import Article, Entry
 from .parse import parse
 from .problems import Problem, UsageError
-from .report import FORMATS, REPORTERS, printable, summary
+from .report import FORMATS, REPORTERS, printable, summary, warning_line
 from .validate import (
     ChangedDuringBuild,
     CheckResult,
@@ -83,10 +83,7 @@ class Publish(click.Group):
         with handled():
             try:
                 return super().invoke(ctx)
-            except Interrupted as exc:
-                from .parallel import kill_workers
-
-                kill_workers()  # normally gone already: each pool kills its own on the way
+            except Interrupted as exc:  # pools and forked parts are stopped on the way up
                 given = ctx.find_root().meta.get("publisher.options", {}).get("dist")
                 dist = f"{Path(given or 'dist').as_posix().rstrip('/')}/"
                 state = "written before the stop" if exc.completed else "unchanged"
@@ -332,7 +329,7 @@ def say_waiting(message: str) -> None:
 def warn(warnings: Sequence[Problem]) -> None:
     """Warnings of a run that reports no problems (they fail nothing), on stderr."""
     for problem in warnings:
-        click.echo(printable(f"{problem.file}: warning: {problem.message}"), err=True)
+        click.echo(printable(warning_line(problem)), err=True)
 
 
 def archive(result: CheckResult, options: Options) -> Archive:

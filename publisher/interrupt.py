@@ -7,8 +7,8 @@ process waited for work that would never finish. So the build process installs o
 handler before it forks anything, and forked processes inherit it:
 
 - in the build process, the first signal raises `Interrupted`, which unwinds the build
-  like any failure (queued work cancelled, workers killed, staging folder removed, lock
-  released); later signals are ignored so that they cannot cut that cleanup short;
+  like any failure (queued work cancelled, staging folder removed, lock released); later
+  signals are ignored so that they cannot cut that cleanup short;
 - in a forked process the handler does nothing: the build process decides. It raises a
   flag in memory shared with its workers, whose loops call `check()` between articles
   and abandon their task (`Stopped`), so the pools shut down at once; forked parts
@@ -16,10 +16,9 @@ handler before it forks anything, and forked processes inherit it:
   kernel (parallel.die_with_parent).
 
 Python runs a signal handler wherever the main thread is, including places that swallow
-exceptions (at-fork callbacks right after a fork, `__del__`): an Interrupted raised there
-is lost, and the build would go on with further signals ignored. Such a loss reaches
-sys.unraisablehook, which keeps it; `check()`, called after each fork and between pieces
-of work, raises it again.
+exceptions (at-fork callbacks, `__del__`). Process starts and the output swap therefore
+run `deferred()`; an Interrupted lost anywhere else reaches sys.unraisablehook, which
+keeps it, and `check()`, called between pieces of work, raises it again.
 """
 
 from __future__ import annotations

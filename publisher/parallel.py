@@ -165,11 +165,3 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-
-
-def kill_workers(exclude: set[int | None] | None = None) -> None:
-    """Kill the pool workers of this process (all but the pids in `exclude`) and reap them."""
-    for child in multiprocessing.active_children():
-        if exclude is None or child.pid not in exclude:
-            child.kill()
-            child.join()

@@ -41,9 +41,13 @@ def _location(problem: Problem) -> str:
     return f"{problem.file}:{problem.line}" if problem.line else problem.file
 
 
+def warning_line(problem: Problem) -> str:
+    return f"{_location(problem)}: warning: {problem.message}"
+
+
 def text(result: CheckResult) -> str:
     # `file:line: path: message` is the shape editors and terminals turn into links.
-    lines = [f"{_location(p)}: warning: {p.message}" for p in result.warnings]
+    lines = [warning_line(p) for p in result.warnings]
     lines += [f"{_location(p)}: {p.path}: {p.message}" for p in result.reported]
     if result.release_problems:
         lines.append(f"to repair the release: {RECOVER}")
