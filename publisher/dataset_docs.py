@@ -11,7 +11,8 @@ from .config import Settings
 from .dataset import Summary, list_fields
 from .rows import CSV_LINE_END, LIST_DELIMITER
 from .schema import field_names, required_fields
-from .versioning import Change, schema_groups
+from .schema_diff import schema_groups
+from .versioning import Change
 
 if TYPE_CHECKING:
     from .release import ReleasePlan

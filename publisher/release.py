@@ -35,19 +35,18 @@ from .parallel import started
 from .problems import UsageError, no_such_day
 from .rows import Item
 from .schema import article_schema
+from .schema_diff import SchemaChange, schema_change
 from .versioning import (
     FIRST,
     Bump,
     Change,
     Published,
     ReleaseError,
-    SchemaChange,
     Version,
     bump_reason,
     choose_version,
     compute_bump,
     diff_records,
-    schema_change,
 )
 
 RELEASES = "releases"

@@ -21,15 +21,14 @@ from publisher.dataset import record_sha256
 from publisher.release import release_date
 from publisher.release_verify import verify_releases
 from publisher.schema import article_schema
+from publisher.schema_diff import SchemaChange, schema_change
 from publisher.versioning import (
     Change,
     ReleaseError,
-    SchemaChange,
     Version,
     bump_reason,
     choose_version,
     compute_bump,
-    schema_change,
 )
 
 from .conftest import FIXTURES, SEED
