@@ -1,6 +1,6 @@
 """Time `publish` on a synthetic archive, against the naive pipeline.
 
-    python benchmarks/run.py --articles N [--workdir DIR] [--keep] [--output PATH]
+    python benchmarks/run.py --articles N [--workdir DIR] [--keep] [--output PATH] [--no-naive]
 
 Generates N articles (not timed), then runs each step as its own process and records its
 wall time and peak resident memory (`ru_maxrss` of that child, from `os.wait4`):
@@ -221,8 +221,11 @@ def benchmark(args: argparse.Namespace) -> tuple[dict[str, Any], list[Step]]:
         else:
             print("  publish release: no such command yet, recorded as null", file=sys.stderr)
             steps.append(Step("release", "publish release", None, None))
-        naive = [sys.executable, str(HERE / "naive.py"), "--seeds", "seeds", "--out", "naive"]
-        step("naive", "naive pipeline", naive)
+        if args.naive:
+            naive = [sys.executable, str(HERE / "naive.py"), "--seeds", "seeds", "--out", "naive"]
+            step("naive", "naive pipeline", naive)
+        else:  # an A/B of two commits: the baseline is the same for both
+            steps.append(Step("naive", "naive pipeline", None, None))
     finally:
         if created and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -286,6 +289,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="corpus seed")
     parser.add_argument("--publish", type=Path, help="the publish command to time")
+    parser.add_argument(
+        "--no-naive",
+        dest="naive",
+        action="store_false",
+        help="skip the naive pipeline (recorded as null): for comparing two commits",
+    )
     args = parser.parse_args(argv)
     if args.articles < 2:
         parser.error("--articles must be at least 2")

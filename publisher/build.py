@@ -13,7 +13,7 @@ from . import collector, interrupt
 from .config import Settings
 from .dataset import record_lines
 from .feeds import FeedWriter
-from .model import Article, Entry, index_of
+from .model import Article, ArticleRef, index_of
 from .output import Staging, staged
 from .parallel import process_pool, run_parts
 from .plan import Makers, Plan, Unit, plan
@@ -28,17 +28,17 @@ from .site import RELEASES_PAGE, Site
 KEPT = ("releases",)
 PARALLEL_FROM = 400.0  # estimated cost (about one article page each) worth a second process
 
-Load = Callable[[Sequence[Entry]], dict[str, Article]]
+Load = Callable[[Sequence[ArticleRef]], dict[str, Article]]
 
 
 @dataclass(frozen=True)
 class Archive:
-    """The articles to publish: every Entry, and a way to load the articles a build needs
+    """The articles to publish: every ArticleRef, and a way to load the articles a build needs
     (a rebuild after one edit loads only the few that the changed files show). A release
     streams the records' canonical dataset `lines` (validate.record_lines) and what the
     CSV files need of them, `rows` (validate.record_rows), rather than articles."""
 
-    entries: tuple[Entry, ...]
+    entries: tuple[ArticleRef, ...]
     load: Load
     lines: Lines
     rows: Rows
@@ -48,7 +48,7 @@ class Archive:
         """An archive of articles already in memory."""
         by_id = {article.id: article for article in articles}
         entries = tuple(
-            Entry.from_index(index_of(article.to_record()), article.id)
+            ArticleRef.from_index(index_of(article.to_record()), article.id)
             for article in by_id.values()
         )
         return cls(
@@ -68,12 +68,12 @@ def build(
     progress: Progress = silent,
     protect: Sequence[Path] = (),
     cache: Path | None = None,
-    fresh: bool = False,
+    force: bool = False,
     waiting: Callable[[str], None] | None = None,
 ) -> int:
     """Write feeds and pages for the archive into `dist`; return how many files were
     written. With a `cache` folder, files whose key is unchanged since an earlier build
-    are kept (see plan.py and output.staged) unless `fresh`. `waiting` is told when
+    are kept (see plan.py and output.staged) unless `force`. `waiting` is told when
     another build holds the output's lock.
 
     With a `release` plan, also cut that dataset release, in the same atomic swap.
@@ -83,7 +83,7 @@ def build(
     to write will list), then document by document (splice those entries together).
     """
     with contextlib.ExitStack() as stack:
-        staging = stack.enter_context(staged(dist, protect, cache, fresh, waiting))
+        staging = stack.enter_context(staged(dist, protect, cache, force, waiting))
         if release is not None:
             # Published versions kept now; the new one is written before the documents.
             finish_release = stack.enter_context(
@@ -105,7 +105,7 @@ def build(
             todo.append(unit)
         # Staging.current for every article page, in one loop: most are kept as they are.
         keys, present = staging.keys, staging.present
-        chosen: dict[str, Entry] = {}
+        chosen: dict[str, ArticleRef] = {}
         for path, key, entry in planned.pages:
             keys[path] = key
             if present.get(path) != key and not staging.current(path, key):
@@ -140,10 +140,10 @@ class Job:
     plan: Plan
     pages: frozenset[str]  # ids of the articles whose page must be written
     needs: dict[str, frozenset[str]]  # "light", "full", "item" -> ids of the articles
-    chosen: dict[str, Entry]  # the articles of `pages` and `needs`, by id
+    chosen: dict[str, ArticleRef]  # the articles of `pages` and `needs`, by id
 
     @cached_property
-    def by_id(self) -> dict[str, Entry]:
+    def by_id(self) -> dict[str, ArticleRef]:
         """Every entry by id: made only if an article outside `chosen` is wanted."""
         return {entry.id: entry for entry in self.archive.entries}
 

@@ -140,7 +140,7 @@ def signature(path: Path) -> Signature | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-PAGE_SIZE = 1 << 16  # SQLite's largest
+SQLITE_PAGE_SIZE = 1 << 16  # SQLite's largest
 
 
 class Cache:
@@ -160,7 +160,7 @@ class Cache:
         # Large pages (for a new file; an existing one keeps its own): a record (~9 KB at
         # 100,000 articles) then fits in one page, not a chain of 4 KB overflow pages, and
         # a release reads its 2 GB in a sixteenth of the read() calls.
-        self.db.execute(f"PRAGMA page_size={PAGE_SIZE}")
+        self.db.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         self.db.execute("PRAGMA journal_mode=WAL")
         # A cache needs no durability, and an fsync here would wait for the writeback of
         # everything the build before wrote (ext4 ordered mode): seconds on a large site.

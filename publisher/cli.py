@@ -23,10 +23,10 @@ from .config import Settings, load_settings
 from .heap import keep_freed_memory
 from .interrupt import Interrupted, handled
 from .load import read_seed, scan_seeds, stray_warnings
-from .model import Article, Entry
+from .model import Article, ArticleRef
 from .parse import parse
 from .problems import Problem, UsageError
-from .report import FORMATS, REPORTERS, printable, summary, warning_line
+from .report import REPORT_FORMATS, REPORTERS, printable, summary, warning_line
 from .validate import (
     ChangedDuringBuild,
     CheckResult,
@@ -149,7 +149,7 @@ def format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(FORMATS),
+        type=click.Choice(REPORT_FORMATS),
         default="text",
         show_default=True,
         help="How to report problems (github = workflow annotations).",
@@ -265,7 +265,7 @@ def main(
             progress=progress,
             protect=options.protected,
             cache=options.cache,
-            fresh=force,
+            force=force,
             waiting=say_waiting,
         )
         record_build(options.cache, stamp)
@@ -336,13 +336,13 @@ def archive(result: CheckResult, options: Options) -> Archive:
     """The valid articles of `result`; their records are loaded when a build needs them."""
     from .build import Archive
 
-    def load(entries: Sequence[Entry]) -> dict[str, Article]:
+    def load(entries: Sequence[ArticleRef]) -> dict[str, Article]:
         return load_articles(entries, result.fresh, options.cache, options.seeds)
 
-    def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
+    def lines(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
         return record_lines(entries, result.fresh, options.cache, options.seeds)
 
-    def rows(entries: Sequence[Entry]) -> Iterator[Item]:
+    def rows(entries: Sequence[ArticleRef]) -> Iterator[Item]:
         return record_rows(entries, result.fresh, options.cache, options.seeds)
 
     return Archive(result.entries, load, lines, rows)

@@ -1,7 +1,7 @@
 """Keep Python's cyclic garbage collector off the large tables a build makes.
 
 A build of a large archive makes millions of small objects that never form cycles (the
-seeds' verdicts, an Entry per article, the plan). Each full collection scans all of them,
+seeds' verdicts, an ArticleRef per article, the plan). Each full collection scans all of them,
 and allocating them triggers collection after collection: a third of the CPU time of a
 rebuild after one edit at 100,000 articles. While such tables are built the collector is
 paused; afterwards they are frozen (moved out of its reach), so later collections, which

@@ -26,6 +26,7 @@ class Settings:
     # must never change once published; it is a setting of its own, not derived from base_url.
     tag_authority: str = "archive.example.org,2026"
     items_per_feed: int = 50
+    items_per_page: int = 50  # articles per list page (landing, topic and archive pages)
 
     def url(self, path: str) -> str:
         """Absolute URL of a path under the site root."""

@@ -69,7 +69,7 @@ def canonical_json_bytes(value: Any, *, indent: int | None = None, newline: bool
 
 def record_sha256(record: Record) -> str:
     """The identity of a record's content: sha256 of its canonical JSON line (no LF).
-    Entry.digest is the same hash (model.index_of), made when the seed is checked."""
+    ArticleRef.digest is the same hash (model.index_of), made when the seed is checked."""
     return sha256(canonical_json_bytes(record))
 
 

@@ -34,7 +34,8 @@ from lxml import etree
 
 from . import __version__
 from .config import Settings
-from .model import Article, Entry
+from .dates import DAY_ABBREVIATIONS, MONTH_ABBREVIATIONS, MONTH_NAMES
+from .model import Article, ArticleRef
 from .render import RenderedArticle, excerpt
 from .shelf import Shelf
 from .topics import Topic
@@ -48,9 +49,9 @@ MEDIA_TYPES = {
     "rss": "application/rss+xml",
     "json": "application/feed+json",
 }
-FORMATS = tuple(MEDIA_TYPES)
-LIGHT = tuple(f"light.{fmt}" for fmt in FORMATS)  # an article's entries on the shelf
-FULL = tuple(f"full.{fmt}" for fmt in FORMATS)
+FEED_FORMATS = tuple(MEDIA_TYPES)
+LIGHT = tuple(f"light.{fmt}" for fmt in FEED_FORMATS)  # an article's entries on the shelf
+FULL = tuple(f"full.{fmt}" for fmt in FEED_FORMATS)
 
 Renderer = Callable[[Article], RenderedArticle]
 Buffer = bytes | memoryview  # UTF-8 text, not decoded
@@ -65,30 +66,13 @@ class Feed:
     title: str
     description: str
     page: str  # site path of the HTML page this feed mirrors
-    articles: tuple[Entry, ...]  # oldest first
+    articles: tuple[ArticleRef, ...]  # oldest first
 
     def path(self, fmt: str, page: str | None = None) -> str:
         """Site path of the subscription document (page None) or of archive page `page`."""
         if page is None:
             return f"feeds/{self.key}.{fmt}"
         return f"feeds/archive/{self.key}/{page}.{fmt}"
-
-
-# Spelled out here, not with strftime("%B"), which follows the locale.
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -98,7 +82,7 @@ class Document:
 
     feed: Feed
     page: str | None
-    entries: tuple[Entry, ...]  # newest first, as readers expect
+    entries: tuple[ArticleRef, ...]  # newest first, as readers expect
     older: str | None = None  # the archive page just older than this one (prev-archive)
     newer: str | None = None  # the next newer archive page (next-archive); None: the newest
 
@@ -112,7 +96,7 @@ class Document:
         if self.page is None:
             return ""
         year, _, month = self.page.partition("-")
-        return f"{MONTHS[int(month) - 1]} {year}" if month else year
+        return f"{MONTH_NAMES[int(month) - 1]} {year}" if month else year
 
 
 def timestamp(day: dt.date) -> dt.datetime:
@@ -120,11 +104,11 @@ def timestamp(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def _published(entry: Entry) -> dt.date:
+def _published(entry: ArticleRef) -> dt.date:
     return entry.published
 
 
-def periods(older: Sequence[Entry], size: int) -> Iterator[tuple[str, int, int]]:
+def periods(older: Sequence[ArticleRef], size: int) -> Iterator[tuple[str, int, int]]:
     """(page name, start, end) of each archive page of `older` (oldest first).
 
     A year's archived entries make one page, "2019", unless they average more than
@@ -176,7 +160,7 @@ def spans(feed: Feed, size: int) -> Iterator[tuple[Document, int, int]]:
 
 
 def site_feeds(
-    articles: Sequence[Entry], topics: Sequence[Topic], settings: Settings
+    articles: Sequence[ArticleRef], topics: Sequence[Topic], settings: Settings
 ) -> list[Feed]:
     feeds = [
         Feed("all", settings.title, settings.description, "", tuple(articles)),
@@ -583,15 +567,11 @@ def _text_of_attr(escaped: str) -> str:
     return escaped.replace("&quot;", '"').replace("&#10;", "\n").replace("&#9;", "\t")
 
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def _rfc822(moment: dt.datetime) -> str:
     """As feedgen writes RSS dates (in the C locale): 'Wed, 14 Feb 2024 00:00:00 +0000'."""
     return (
-        f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} "
-        f"{moment.year} {moment:%H:%M:%S} +0000"
+        f"{DAY_ABBREVIATIONS[moment.weekday()]}, {moment.day:02d} "
+        f"{MONTH_ABBREVIATIONS[moment.month - 1]} {moment.year} {moment:%H:%M:%S} +0000"
     )
 
 

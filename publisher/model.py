@@ -105,12 +105,12 @@ class Article:
 
 
 @dataclass(frozen=True)
-class Entry:
+class ArticleRef:
     """What a build needs to know of an article to place it (its feeds, pages, order)
     without loading it: small enough to hold for every article of a large archive.
 
     `digest` fingerprints the whole record, so an output whose entries' digests are
-    unchanged is unchanged; `face` fingerprints all of it but the body after its first
+    unchanged is unchanged; `list_digest` fingerprints all of it but the body after its first
     paragraph, which only the article's own page and full feed entries show (archive and
     list pages show the rest), so a correction further down a body rewrites no archive
     page; `source` is the seed it came from (the cache key). `digest`
@@ -126,17 +126,17 @@ class Entry:
     reports: tuple[str, ...]
     digest: str
     source: str
-    face: str
+    list_digest: str
 
     @property
     def last_modified(self) -> dt.date:
         return self.updated or self.published
 
     @classmethod
-    def from_index(cls, index: Sequence[Any], source: str) -> Entry:
+    def from_index(cls, index: Sequence[Any], source: str) -> ArticleRef:
         """From `index_of(record)` as the cache keeps it."""
-        article_id, title, published, updated, regions, themes, reports, face, digest = index
-        return make_entry(
+        article_id, title, published, updated, regions, themes, reports, list_digest, digest = index
+        return make_ref(
             article_id,
             title,
             dt.date.fromisoformat(published),
@@ -146,7 +146,7 @@ class Entry:
             tuple(reports),
             digest,
             source,
-            face,
+            list_digest,
         )
 
 
@@ -154,7 +154,7 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def make_entry(
+def make_ref(
     article_id: str,
     title: str,
     published: dt.date,
@@ -164,12 +164,12 @@ def make_entry(
     reports: tuple[str, ...],
     digest: str,
     source: str,
-    face: str,
-) -> Entry:
-    """Entry(...) without the frozen dataclass's __init__, which sets each field through
-    object.__setattr__: a build makes an Entry per article of the archive, and this takes
+    list_digest: str,
+) -> ArticleRef:
+    """ArticleRef(...) without the frozen dataclass's __init__, which sets each field through
+    object.__setattr__: a build makes an ArticleRef per article of the archive, and this takes
     a third of the time. The same object (tests/test_cache.py::test_make_entry)."""
-    entry: Entry = _new(Entry)
+    entry: ArticleRef = _new(ArticleRef)
     _set(
         entry,
         "__dict__",
@@ -183,7 +183,7 @@ def make_entry(
             "reports": reports,
             "digest": digest,
             "source": source,
-            "face": face,
+            "list_digest": list_digest,
         },
     )
     return entry
@@ -209,7 +209,7 @@ def record_line(record: dict[str, Any]) -> bytes:
 
 
 def index_of(record: dict[str, Any], line: bytes | None = None) -> list[Any]:
-    """The Entry fields of a valid record, as plain JSON (the cache stores this); `line`
+    """The ArticleRef fields of a valid record, as plain JSON (the cache stores this); `line`
     is its record_line, if already made. The digest is the sha256 of that line
     (dataset.record_sha256), so a release can diff entries without their records."""
     if line is None:
@@ -222,13 +222,13 @@ def index_of(record: dict[str, Any], line: bytes | None = None) -> list[Any]:
         record["regions"],
         record["themes"],
         record["reports"],
-        face_of(record),
+        list_digest_of(record),
         hashlib.sha256(line).hexdigest(),
     ]
 
 
-def face_of(record: dict[str, Any]) -> str:
-    """Entry.face: a sha256 of the record with its body cut to the first paragraph (an
+def list_digest_of(record: dict[str, Any]) -> str:
+    """ArticleRef.list_digest: a sha256 of the record with its body cut to the first paragraph (an
     article without lead or subtitle is summarised from it: render._summary)."""
-    face = dict(record, body=record["body"].split("\n\n", 1)[0])
-    return hashlib.sha256(orjson.dumps(face, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    shown = dict(record, body=record["body"].split("\n\n", 1)[0])
+    return hashlib.sha256(orjson.dumps(shown, option=orjson.OPT_SORT_KEYS)).hexdigest()

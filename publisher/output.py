@@ -383,13 +383,13 @@ def staged(
     target: Path,
     protect: Sequence[Path] = (),
     trees_folder: Path | None = None,
-    fresh: bool = False,
+    force: bool = False,
     waiting: Callable[[str], None] | None = None,
 ) -> Iterator[Staging]:
     """Build into a Staging and swap it in on success; on any error, drop it.
 
     With `trees_folder` (the cache folder), the staging folder starts from the spare tree
-    (or hard links from the current output) unless `fresh`; see `Staging.current`."""
+    (or hard links from the current output) unless `force`; see `Staging.current`."""
     target = target.absolute()
     check_target(target, protect)
     with locked(target, waiting=waiting):
@@ -397,8 +397,8 @@ def staged(
         staging = Staging(target)
         trees = Trees(trees_folder, target)
         spare = spare_of(target)
-        live = None if fresh else trees.manifest("live", target)
-        reused = None if fresh else trees.manifest("spare", spare)
+        live = None if force else trees.manifest("live", target)
+        reused = None if force else trees.manifest("spare", spare)
         if reused is not None:
             trees.save(live=(target, live) if live is not None else None)  # spare: in use
             spare.rename(staging.root)

@@ -14,33 +14,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .dates import MONTH_NUMBERS
 from .load import Seed
 from .problems import Problem
 from .schema import normalise
 
 Record = dict[str, Any]
-
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 
 
 def _date_pattern(suffix: str) -> str:
@@ -212,7 +191,7 @@ def _mask_for(text: str) -> str | None:
 def iso_date(match: re.Match[str]) -> str | None:
     """ISO form of a matched DATE; calendar checking is left to the schema's format check."""
     groups = match.groupdict()
-    month = MONTHS.get((groups.get("month") or groups.get("month2") or "").lower())
+    month = MONTH_NUMBERS.get((groups.get("month") or groups.get("month2") or "").lower())
     day = groups.get("day") or groups.get("day2")
     year = groups.get("year") or groups.get("year2")
     if month is None or day is None or year is None:

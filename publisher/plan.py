@@ -17,11 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import site as site_module  # PAGE_SIZE read at build time (tests shrink it)
 from .cache import build_fingerprint
 from .config import Settings
 from .feeds import Document, Feed, FeedWriter, site_feeds, spans
-from .model import Entry
+from .model import ArticleRef
 from .site import ASSETS, RELEASES_PAGE, Site, asset, list_page
 from .topics import Topic, chronological, gather, placed_topics
 
@@ -44,7 +43,7 @@ class Unit:
 
     paths: tuple[str, ...]
     key: str  # "" for an output made by every build
-    shows: tuple[Entry, ...]  # the articles it lists
+    shows: tuple[ArticleRef, ...]  # the articles it lists
     needs: str  # what of each: "full" or "light" feed entries, "item" (list pages), ""
     make: Callable[[Makers], Made]
     cost: float  # rough relative cost, to share the work between processes
@@ -57,7 +56,7 @@ class Plan:
     units: tuple[Unit, ...]
     # Article pages, one per article, as (path, key, entry): made article by article
     # (build.py), and most rebuilds keep all but a few.
-    pages: tuple[tuple[str, str, Entry], ...]
+    pages: tuple[tuple[str, str, ArticleRef], ...]
 
 
 def _key(*parts: object) -> str:
@@ -68,7 +67,7 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_face = operator.attrgetter("face")
+_list_digest = operator.attrgetter("list_digest")
 
 
 def _position(document: Document) -> tuple[str | None, str | None, str | None]:
@@ -76,7 +75,7 @@ def _position(document: Document) -> tuple[str | None, str | None, str | None]:
     return document.page, document.older, document.newer
 
 
-def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
+def plan(entries: Sequence[ArticleRef], settings: Settings) -> Plan:
     ordered = chronological(entries)
     placed = placed_topics(ordered)
     topics = tuple(topic for topic, _ in placed)
@@ -85,17 +84,17 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
     salt = _key(build_fingerprint(), repr(settings))
     units: list[Unit] = []
     memo: dict[tuple[str, int], list[tuple[Document, str]]] = {}
-    # Every feed's faces (Entry.face: what an archive or list page shows of an article)
+    # Every feed's list digests (ArticleRef.list_digest: what a list shows of an article)
     # in its order, gathered from one list of them all: reading each article's again
     # costs more (they lie all over memory).
-    everything = list(map(_face, ordered))
+    everything = list(map(_list_digest, ordered))
     listed: dict[str, Sequence[str]] = {main.key: everything}
     for topic, positions in placed:
         listed[topic.key] = gather(everything, positions)
 
     def paged(feed: Feed, size: int) -> list[tuple[Document, str]]:
-        """The documents of `feed` paged by `size`, each with a digest of the faces of
-        the articles it shows, in order (a face covers the whole record but the body, id
+        """The documents of `feed` paged by `size`, each with a digest of the list digests of
+        the articles it shows, in order (a list_digest covers the whole record but the body, id
         included): a feed and its list pages are paged alike by default, so made once."""
         found = memo.get((feed.key, size))
         if found is None:
@@ -136,7 +135,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
         groups.setdefault(f"{topic.label}s", []).append(topic)
     by_key = {feed.key: feed for feed in feeds}
     topic_list = tuple((t.key, t.name, t.label, len(t.articles)) for t in topics)
-    for document, digests in paged(main, site_module.PAGE_SIZE):
+    for document, digests in paged(main, settings.items_per_page):
         # The first page shows the counts of the archive and of every topic.
         summary = (len(main.articles), topic_list) if document.page is None else None
         key = _key(salt, "index", _position(document), digests, summary)
@@ -144,7 +143,7 @@ def plan(entries: Sequence[Entry], settings: Settings) -> Plan:
         units.append(_list_unit(main, "index.html", document, key, context))
     for topic in topics:
         feed = by_key[topic.key]
-        for document, digests in paged(feed, site_module.PAGE_SIZE):
+        for document, digests in paged(feed, settings.items_per_page):
             count = len(topic.articles) if document.page is None else None
             key = _key(
                 salt,

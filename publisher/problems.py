@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 
+from .dates import MONTH_NAMES
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -23,12 +25,6 @@ class UsageError(Exception):
     """A problem with how the tool was called or configured (exit code 2), not with content."""
 
 
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
 def no_such_day(iso: str) -> str | None:
     """Why `iso` (YYYY-MM-DD in form) is not a date, for people: 'February 2014 has 28
     days'; None if it is one. English names: messages must not depend on the locale."""
@@ -37,7 +33,7 @@ def no_such_day(iso: str) -> str | None:
         return f"there is no month {month}"
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        return f"{_MONTH_NAMES[month - 1]} {year} has {last} days"
+        return f"{MONTH_NAMES[month - 1]} {year} has {last} days"
     return None
 
 

@@ -29,7 +29,7 @@ import orjson
 
 from . import dataset, dataset_docs
 from .config import Settings
-from .model import Entry
+from .model import ArticleRef
 from .output import Staging
 from .parallel import started
 from .problems import UsageError, no_such_day
@@ -71,7 +71,7 @@ class ReleasePlan:
     published: tuple[Version, ...]
     changes: tuple[Change, ...]
     schema_change: SchemaChange
-    entries: tuple[Entry, ...]  # the records it holds, in canonical order: sorted by id
+    entries: tuple[ArticleRef, ...]  # the records it holds, in canonical order: sorted by id
     schema: dict[str, Any]
     # Where each changed record's line is in the previous release's articles.jsonl
     # (`old_records`): the data files, which read the new records anyway, read those old
@@ -201,7 +201,7 @@ def _published_schema(dist: Path, version: Version) -> dict[str, Any]:
 
 
 def plan_release(
-    entries: Iterable[Entry], dist: Path, date: dt.date, version: str | None = None
+    entries: Iterable[ArticleRef], dist: Path, date: dt.date, version: str | None = None
 ) -> ReleasePlan:
     """The next release of the records of `entries`, planned from their digests and titles
     alone (no record is loaded). Raises ReleaseError when there is nothing to release,
@@ -277,8 +277,8 @@ def schema_bytes() -> bytes:
 
 
 Open = Callable[[str], AbstractContextManager[BinaryIO]]  # a new file of the version folder
-Lines = Callable[[Sequence[Entry]], Iterator[bytes]]  # the records' lines: record_lines
-Rows = Callable[[Sequence[Entry]], Iterator[Item]]  # for the CSV files: record_rows
+Lines = Callable[[Sequence[ArticleRef]], Iterator[bytes]]  # the records' lines: record_lines
+Rows = Callable[[Sequence[ArticleRef]], Iterator[Item]]  # for the CSV files: record_rows
 
 
 def release_files(

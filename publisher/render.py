@@ -267,7 +267,7 @@ def attribution_html(article: Article) -> str:
 def _summary(article: Article, lead_html: str | None) -> str:
     if lead_html is not None:
         return html_text(lead_html)  # plain_text(article.lead), rendering it once
-    # model.face_of covers what this reads of the body: keep the two in step.
+    # model.list_digest_of covers what this reads of the body: keep the two in step.
     return article.subtitle or excerpt(plain_text(article.body.split("\n\n", 1)[0]))
 
 

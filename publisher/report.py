@@ -8,7 +8,7 @@ from collections.abc import Callable
 from .problems import Problem
 from .validate import CheckResult
 
-FORMATS = ("text", "json", "github")
+REPORT_FORMATS = ("text", "json", "github")
 
 
 def summary(result: CheckResult) -> str:

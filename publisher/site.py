@@ -22,14 +22,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from .config import Settings
-from .feeds import FORMATS, MEDIA_TYPES, MONTHS, Document, Feed, Loader, Renderer
+from .dates import MONTH_NAMES
+from .feeds import FEED_FORMATS, MEDIA_TYPES, Document, Feed, Loader, Renderer
 from .model import Article
 from .release import RELEASES, SUMS, read_index
 from .render import shift_headings, text_html
 from .shelf import Shelf
 from .topics import Topic, slugify
 
-PAGE_SIZE = 50  # articles per list page: the landing page shows the newest PAGE_SIZE
 RELEASES_PAGE = f"{RELEASES}/index.html"
 ASSETS = ("style.css", "favicon.svg", "favicon.ico")  # copied from templates/ to the site root
 FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -42,7 +42,7 @@ CSP = (
 
 
 def long_date(day: dt.date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return f"{MONTH_NAMES[day.month - 1]} {day.day}, {day.year}"
 
 
 def relative(root: str, path: str) -> str:
@@ -169,7 +169,10 @@ def environment() -> Environment:
     env.filters["long_date"] = long_date
     env.filters["human_size"] = human_size
     env.globals.update(
-        CSP=Markup(CSP), FORMATS=FORMATS, FORMAT_NAMES=FORMAT_NAMES, MEDIA_TYPES=MEDIA_TYPES
+        CSP=Markup(CSP),
+        FEED_FORMATS=FEED_FORMATS,
+        FORMAT_NAMES=FORMAT_NAMES,
+        MEDIA_TYPES=MEDIA_TYPES,
     )
     return env
 

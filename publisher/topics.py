@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
-from .model import TOPIC_FIELDS, Entry
+from .model import TOPIC_FIELDS, ArticleRef
 
-# kind -> (Entry attribute, label shown to people)
+# kind -> (ArticleRef attribute, label shown to people)
 KINDS: dict[str, tuple[str, str]] = {
     kind: (field, label)
     for (kind, field), label in zip(
@@ -35,7 +35,7 @@ class Topic:
     kind: str
     slug: str
     name: str
-    articles: tuple[Entry, ...]  # oldest first, as feeds and pages page through them
+    articles: tuple[ArticleRef, ...]  # oldest first, as feeds and pages page through them
 
     @property
     def label(self) -> str:
@@ -47,7 +47,7 @@ class Topic:
         return f"{self.kind}/{self.slug}"
 
 
-def chronological(articles: Iterable[Entry]) -> tuple[Entry, ...]:
+def chronological(articles: Iterable[ArticleRef]) -> tuple[ArticleRef, ...]:
     """Oldest first; the id breaks ties so the order never depends on input order.
     (Two stable sorts on plain attributes: no key tuple per article; the first costs one
     pass when the articles come sorted by id, as a check gives them.)"""
@@ -60,14 +60,14 @@ _ID = operator.attrgetter("id")
 _PUBLISHED = operator.attrgetter("published")
 
 
-def topics_of(articles: Sequence[Entry]) -> list[Topic]:
+def topics_of(articles: Sequence[ArticleRef]) -> list[Topic]:
     """Every topic, sorted by kind and slug, for `articles` in chronological order (its
     articles keep that order). Names that slug alike are one topic, shown under the name
     that sorts first, so 'SYRIA' and 'Syria' share one feed."""
     return [topic for topic, _ in placed_topics(articles)]
 
 
-def placed_topics(articles: Sequence[Entry]) -> list[tuple[Topic, list[int]]]:
+def placed_topics(articles: Sequence[ArticleRef]) -> list[tuple[Topic, list[int]]]:
     """topics_of, each topic with where its articles are in `articles` (ascending): what
     the plan needs of them (their digests) is then gathered from one list, not from each
     article again."""

@@ -21,7 +21,7 @@ import orjson
 from . import collector, interrupt
 from .cache import Cache, opened, stat_signatures, storable
 from .load import Seed, display_name, read_seed, scan_seeds, stray_warnings
-from .model import Article, Entry, index_of, make_entry, record_line
+from .model import Article, ArticleRef, index_of, make_ref, record_line
 from .parallel import process_pool
 from .parse import Parsed, parse
 from .problems import Problem, no_such_day, sort_key
@@ -96,7 +96,7 @@ class CheckResult:
     problems: tuple[Problem, ...]
     valid_keys: tuple[str, ...] = ()  # the files the articles came from, in check order
     inputs: str = ""  # digest of every seed's path and stat signature: changes with any edit
-    entries: tuple[Entry, ...] = ()  # every valid article, by id, without its content
+    entries: tuple[ArticleRef, ...] = ()  # every valid article, by id, without its content
     # Records (their record_line) parsed in this run and not cached (no cache, or a broken one).
     fresh: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
     # Problems with published release files (--validate): counted apart from the seeds.
@@ -276,7 +276,7 @@ def check_file(path: Path, root: Path | None = None) -> Verdict:
     return parsed.record, []
 
 
-# A file's verdict as the check passes it on: the Entry fields of its record (None if
+# A file's verdict as the check passes it on: the ArticleRef fields of its record (None if
 # invalid), its problems, its record_line and its packed CSV rows (both to be cached,
 # not kept in memory).
 Checked = tuple[list[Any] | None, list[tuple[int | None, str, str]], bytes | None, bytes | None]
@@ -339,9 +339,9 @@ def check_paths(
     keys = [str(path) for path in paths]
     signatures, digest = signed or seed_signatures(paths)
     with opened(cache_dir if storable(keys) else None) as store:
-        # Per file: the Entry of its record (None if invalid), and its problems as
+        # Per file: the ArticleRef of its record (None if invalid), and its problems as
         # (line, where, message) sequences (only files that have some).
-        index: dict[str, Entry | None] = {}
+        index: dict[str, ArticleRef | None] = {}
         found: dict[str, Sequence[Sequence[Any]]] = {}
         with collector.paused():  # not around the pool below: its workers fork from here
             outdated, removed = _known_verdicts(store, signatures, index, found)
@@ -357,7 +357,7 @@ def check_paths(
                 interrupt.check()  # one the pool's forks swallowed
                 for path, (value, problems, blob, row) in batch:
                     key = str(path)
-                    index[key] = None if value is None else Entry.from_index(value, key)
+                    index[key] = None if value is None else ArticleRef.from_index(value, key)
                     if problems:
                         found[key] = problems
                     if blob is not None:
@@ -394,7 +394,7 @@ SNAPSHOT = "snapshot"
 SNAPSHOT_FORMAT = 2
 BLOB_SLACK = 500  # seeds read from their own rows before that value is written again
 
-# A valid seed in the snapshot: key, signature, then its Entry's fields as index_of
+# A valid seed in the snapshot: key, signature, then its ArticleRef's fields as index_of
 # has them (dates in ISO form, topic lists as tuples).
 Row = tuple[
     str,
@@ -414,7 +414,7 @@ Row = tuple[
 def _known_verdicts(
     store: Cache | None,
     signatures: dict[str, str],
-    index: dict[str, Entry | None],
+    index: dict[str, ArticleRef | None],
     found: dict[str, Sequence[Sequence[Any]]],
 ) -> tuple[int, bool]:
     """Fill `index` and `found` with the cached verdicts of the seeds whose signature is
@@ -442,7 +442,7 @@ def _known_verdicts(
                 themes,
                 reports,
                 digest,
-                face,
+                list_digest,
             ) = row
             if signatures.get(key) != signature:
                 removed = removed or key not in signatures
@@ -455,8 +455,8 @@ def _known_verdicts(
                 later = dates.get(updated)
                 if later is None:
                     later = dates[updated] = dt.date.fromisoformat(updated)
-            index[key] = make_entry(
-                article_id, title, day, later, regions, themes, reports, digest, key, face
+            index[key] = make_ref(
+                article_id, title, day, later, regions, themes, reports, digest, key, list_digest
             )
         for key, signature, problems in failed:
             if signatures.get(key) == signature:
@@ -469,7 +469,7 @@ def _known_verdicts(
         removed = True  # the rows of seeds that are gone may be anywhere: prune
     missing = {key: signatures[key] for key in signatures.keys() - index.keys()}
     for key, (value, problems) in store.get_many("seed", missing).items() if missing else ():
-        index[key] = None if value is None else Entry.from_index(value, key)
+        index[key] = None if value is None else ArticleRef.from_index(value, key)
         if problems:
             found[key] = problems
     return len(missing), removed
@@ -494,7 +494,7 @@ def _read_snapshot(store: Cache) -> tuple[Sequence[Row], Sequence[tuple[str, str
 def _store_verdicts(
     store: Cache,
     signatures: dict[str, str],
-    index: dict[str, Entry | None],
+    index: dict[str, ArticleRef | None],
     found: dict[str, Sequence[Sequence[Any]]],
     outdated: int,
     removed: bool,
@@ -512,7 +512,7 @@ def _store_verdicts(
 
 def _snapshot(
     signatures: dict[str, str],
-    index: dict[str, Entry | None],
+    index: dict[str, ArticleRef | None],
     found: dict[str, Sequence[Sequence[Any]]],
 ) -> bytes:
     """The snapshot of every seed's verdict (see SNAPSHOT). Equal values are made one
@@ -546,7 +546,7 @@ def _snapshot(
             names(e.themes),
             names(e.reports),
             e.digest,
-            e.face,
+            e.list_digest,
         )
         for e in valid
     )
@@ -572,7 +572,7 @@ def seed_signatures(paths: Sequence[Path | str]) -> tuple[dict[str, str], str]:
 
 
 def load_articles(
-    entries: Iterable[Entry],
+    entries: Iterable[ArticleRef],
     fresh: Mapping[str, bytes],
     cache_dir: Path | None,
     root: Path | None,
@@ -590,7 +590,7 @@ BATCH = 500  # records read from the cache at a time
 
 
 def record_lines(
-    entries: Sequence[Entry],
+    entries: Sequence[ArticleRef],
     fresh: Mapping[str, bytes],
     cache_dir: Path | None,
     root: Path | None,
@@ -606,7 +606,7 @@ def record_lines(
 
 
 def record_rows(
-    entries: Sequence[Entry],
+    entries: Sequence[ArticleRef],
     fresh: Mapping[str, bytes],
     cache_dir: Path | None,
     root: Path | None,
@@ -634,7 +634,7 @@ def record_rows(
 
 
 def _store(
-    entries: Sequence[Entry], fresh: Mapping[str, bytes], cache_dir: Path | None
+    entries: Sequence[ArticleRef], fresh: Mapping[str, bytes], cache_dir: Path | None
 ) -> contextlib.AbstractContextManager[Cache | None]:
     """The cache, if any entry's record is to be read from it."""
     reads = any(entry.source not in fresh for entry in entries)
@@ -643,7 +643,7 @@ def _store(
 
 
 def _lines(
-    batch: Sequence[Entry], fresh: Mapping[str, bytes], store: Cache | None, root: Path | None
+    batch: Sequence[ArticleRef], fresh: Mapping[str, bytes], store: Cache | None, root: Path | None
 ) -> Iterator[bytes]:
     """record_lines of one batch, read from `store`."""
     wanted = [entry.source for entry in batch if entry.source not in fresh]
@@ -655,7 +655,7 @@ def _lines(
         yield _checked_line(entry, blob, root)
 
 
-def _checked_line(entry: Entry, line: bytes | None, root: Path | None) -> bytes:
+def _checked_line(entry: ArticleRef, line: bytes | None, root: Path | None) -> bytes:
     if line is not None and hashlib.sha256(line).hexdigest() == entry.digest:
         return line
     record = check_file(Path(entry.source), root)[0]
@@ -668,9 +668,9 @@ def _checked_line(entry: Entry, line: bytes | None, root: Path | None) -> bytes:
 
 def _assemble(
     keys: Sequence[str],
-    index: dict[str, Entry | None],
+    index: dict[str, ArticleRef | None],
     found: dict[str, Sequence[Sequence[Any]]],
-) -> tuple[CheckResult, list[Entry]]:
+) -> tuple[CheckResult, list[ArticleRef]]:
     """Problems in a stable order, and the valid entries (in no particular order: the
     caller sorts them by id); a repeated id is a problem of the later file."""
     if not found:  # every seed valid (an invalid one has problems): the usual case

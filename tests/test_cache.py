@@ -14,7 +14,7 @@ import pytest
 import publisher.validate as validate
 from publisher.cache import Cache, opened
 from publisher.load import SEED_SUFFIXES, is_seed_name
-from publisher.model import Entry, make_entry
+from publisher.model import ArticleRef, make_ref
 from publisher.validate import check_folder
 
 from .conftest import FIXTURES, SEED, seed_files
@@ -261,7 +261,7 @@ def test_the_snapshot_keeps_every_field(seeds: Path, tmp_path: Path) -> None:
 
 
 def test_make_entry() -> None:
-    """make_entry gives the same object as the dataclass's __init__."""
+    """make_ref gives the same object as the dataclass's __init__."""
     fields = (
         "an-id",
         "A title",
@@ -274,9 +274,9 @@ def test_make_entry() -> None:
         "seeds/an-id.txt",
         "cd" * 32,
     )
-    made, plain = make_entry(*fields), Entry(*fields)
+    made, plain = make_ref(*fields), ArticleRef(*fields)
     assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
-    assert type(made) is Entry and vars(made) == vars(plain)
+    assert type(made) is ArticleRef and vars(made) == vars(plain)
     assert dataclasses.replace(made, title="Other") == dataclasses.replace(plain, title="Other")
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.title = "changed"  # type: ignore[misc]

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from benchmarks.generate import generate
-from publisher import site
+from publisher.config import Settings
 
 from .conftest import ROOT
 from .sitetools import HOSTILE_ID, build_site, corpus, cut_release, preview
@@ -50,10 +50,9 @@ def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     that there are archive pages too."""
     root = tmp_path_factory.mktemp("checked")
     dist = root / "dist"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(site, "PAGE_SIZE", 4)
-        cut_release(corpus(root / "first", hostile=False, seed=False), dist, "2024-01-01")
-        cut_release(corpus(root / "seeds"), dist, "2024-02-01")
+    settings = Settings(items_per_page=4)
+    cut_release(corpus(root / "first", hostile=False, seed=False), dist, "2024-01-01", settings)
+    cut_release(corpus(root / "seeds"), dist, "2024-02-01", settings)
     assert list(dist.glob("archive/*/index.html"))
     return dist
 

@@ -17,7 +17,7 @@ from lxml import etree
 from publisher import feeds
 from publisher.config import Settings
 from publisher.feeds import Feed, FeedWriter
-from publisher.model import Article, Entry
+from publisher.model import Article, ArticleRef
 from publisher.render import excerpt, render_article, summary_text
 from publisher.schema import normalise
 from publisher.topics import slugify, topics_of
@@ -497,8 +497,8 @@ def test_light_entries_equal_feedgen(built: tuple[Path, CheckResult]) -> None:
         assert summary_text(article) == render_article(article).summary_text, article.id
 
 
-def _entry(article_id: str, day: str) -> Entry:
-    return Entry(
+def _entry(article_id: str, day: str) -> ArticleRef:
+    return ArticleRef(
         article_id, article_id, dt.date.fromisoformat(day), None, (), (), (), article_id, "", ""
     )
 

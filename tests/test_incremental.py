@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.generate import article_rng, generate, write_article
-from publisher import site
 from publisher.cli import main
 from publisher.validate import check_file
 
@@ -109,15 +108,14 @@ def _edit(path: Path, how: str, rng: random.Random) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_random_changes_build_exactly(
-    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, seed: int
-) -> None:
+def test_random_changes_build_exactly(in_tmp: Path, seed: int) -> None:
     """Random sequences of edits, adds and deletes, each followed by an incremental build
     (from the spare tree or hard links, writing only the files whose keys changed): after
     every step dist/ is byte-identical to a cold build of the same seeds. Small pages give
     every feed and list archive pages, so articles move between them."""
-    monkeypatch.setattr(site, "PAGE_SIZE", 3)
-    Path("pyproject.toml").write_text("[tool.publisher]\nitems_per_feed = 4\n", "utf-8")
+    Path("pyproject.toml").write_text(
+        "[tool.publisher]\nitems_per_feed = 4\nitems_per_page = 3\n", "utf-8"
+    )
     rng = random.Random(seed)
     seeds = in_tmp / "seeds"
     generate(40, seeds, seed=seed)
@@ -164,15 +162,14 @@ def test_builds_keep_a_spare_tree_and_rewrite_only_changed_files(project: Path) 
 
 
 @pytest.mark.parametrize("lead", [True, False])
-def test_a_correction_down_the_body_rewrites_no_archive_page(
-    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, lead: bool
-) -> None:
+def test_a_correction_down_the_body_rewrites_no_archive_page(in_tmp: Path, lead: bool) -> None:
     """Archive and list pages show an article's title, dates, topics and summary, not its
     body: a paragraph added at the end of a body rewrites its page and the subscription
     documents, and no archive page. Without a lead the summary comes from the body's
     first paragraph: a change there rewrites them. Either way: as a cold build."""
-    monkeypatch.setattr(site, "PAGE_SIZE", 3)
-    Path("pyproject.toml").write_text("[tool.publisher]\nitems_per_feed = 4\n", "utf-8")
+    Path("pyproject.toml").write_text(
+        "[tool.publisher]\nitems_per_feed = 4\nitems_per_page = 3\n", "utf-8"
+    )
     seeds = in_tmp / "seeds"
     generate(30, seeds, seed=3)
     records = {path: check_file(path)[0] for path in sorted(seeds.iterdir())}

@@ -24,7 +24,7 @@ from publisher.build import Archive
 from publisher.cache import Cache
 from publisher.config import load_settings
 from publisher.dataset import Record, canonical_json_bytes, record_sha256
-from publisher.model import Entry, index_of
+from publisher.model import ArticleRef, index_of
 from publisher.output import Staging
 from publisher.parallel import run_parts, started
 from publisher.release import plan_release, release_files
@@ -130,7 +130,7 @@ def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatc
     records = variants(40)
     read = 0
 
-    def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
+    def lines(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
         nonlocal read
         read = 0
         for line in dataset.record_lines(records):
@@ -518,11 +518,11 @@ def test_the_data_files_are_made_by_two_processes_that_report_their_own_errors(
         with readers.open("a") as out:  # a file: the CSV side is another process
             out.write(f"{what} {os.getpid()}\n")
 
-    def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
+    def lines(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
         log("lines")
         return iter(_lines(records))
 
-    def packed(entries: Sequence[Entry]) -> Iterator[bytes]:
+    def packed(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
         log("rows")
         return map(rows.packed_row, records)
 
@@ -551,7 +551,7 @@ def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) 
     plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
     done = tmp_path / "done"
 
-    def lines(entries: Sequence[Entry]) -> Iterator[bytes]:
+    def lines(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
         yield from _lines(records)
         done.touch()
 
@@ -626,7 +626,7 @@ def test_a_seed_changed_during_a_release_is_reported_not_a_traceback(
     # a clean message, exit 2, dist/ unchanged.
     seeds, dist, before = _released_then_changed(tmp_path)
 
-    def changed(entry: Entry, line: bytes | None, root: Path | None) -> bytes:
+    def changed(entry: ArticleRef, line: bytes | None, root: Path | None) -> bytes:
         raise ChangedDuringBuild(f"{entry.source} changed during the build: run publish again")
 
     monkeypatch.setattr(validate, "_checked_line", changed)

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import shutil
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -15,7 +16,7 @@ from xml.etree.ElementTree import Element
 import pytest
 
 from publisher import site
-from publisher.feeds import FORMATS, MEDIA_TYPES
+from publisher.feeds import FEED_FORMATS, MEDIA_TYPES
 from publisher.output import MARKER
 from publisher.render import shift_headings
 from publisher.site import human_size, long_date, relative
@@ -138,7 +139,7 @@ def test_nothing_is_loaded_from_another_host(dist: Path) -> None:
 
 
 def test_pages_link_their_feeds_for_autodiscovery(dist: Path) -> None:
-    main = [(MEDIA_TYPES[f], "all", f"feeds/all.{f}") for f in FORMATS]
+    main = [(MEDIA_TYPES[f], "all", f"feeds/all.{f}") for f in FEED_FORMATS]
     for page in ("index.html", "releases/index.html", f"articles/{SEED_ID}.html"):
         found = alternates(dist, page)
         assert [(t, href.rsplit("feeds/", 1)[-1]) for t, _, href in found] == [
@@ -147,7 +148,7 @@ def test_pages_link_their_feeds_for_autodiscovery(dist: Path) -> None:
         assert all(title.startswith(SETTINGS.title) for _, title, _ in found)
     topic = alternates(dist, "topics/region/russia-and-fsu/index.html")
     assert [(t, h) for t, _, h in topic] == [
-        (MEDIA_TYPES[f], f"../../../feeds/region/russia-and-fsu.{f}") for f in FORMATS
+        (MEDIA_TYPES[f], f"../../../feeds/region/russia-and-fsu.{f}") for f in FEED_FORMATS
     ]
     assert "Russia and FSU" in topic[0][1]
 
@@ -166,7 +167,7 @@ def test_landing_page_lists_newest_first_and_every_feed(dist: Path) -> None:
     )
     assert topics
     for key in ["all", *(t.as_posix() for t in topics)]:
-        for fmt in FORMATS:
+        for fmt in FEED_FORMATS:
             assert f"feeds/{key}.{fmt}" in hrefs, key
         if key != "all":
             assert f"topics/{key}/index.html" in hrefs
@@ -263,7 +264,7 @@ def test_topic_page_lists_its_articles(dist: Path) -> None:
     listed = [a.get("href") for a in document.iterfind(".//ol[@class='articles']//a")]
     assert f"../../../articles/{SEED_ID}.html" in listed
     feeds = {a.get("href") for a in document.iterfind(".//a[@class='feed']")}
-    assert {f"../../../feeds/report/syria.{f}" for f in FORMATS} <= feeds
+    assert {f"../../../feeds/report/syria.{f}" for f in FEED_FORMATS} <= feeds
 
 
 def test_hostile_article_is_inert(dist: Path) -> None:
@@ -322,12 +323,10 @@ def crawl(dist: Path) -> set[Path]:
     return seen
 
 
-def test_lists_are_paged_and_every_article_is_reachable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(site, "PAGE_SIZE", 4)
+def test_lists_are_paged_and_every_article_is_reachable(tmp_path: Path) -> None:
     seeds = corpus(tmp_path / "seeds")
-    build_site(seeds, tmp_path / "dist")
+    paged = replace(SETTINGS, items_per_page=4)
+    build_site(seeds, tmp_path / "dist", paged)
     dist = tmp_path / "dist"
     listed = list(parse(dist / "index.html").iterfind(".//ol[@class='articles']/li"))
     assert len(listed) == 4
@@ -344,7 +343,7 @@ def test_lists_are_paged_and_every_article_is_reachable(
     newer = json.loads((seeds / f"{HOSTILE_ID}.json").read_text("utf-8"))
     newer.update(id="newest", title="The newest article", published="2030-01-01")
     (seeds / "newest.json").write_text(json.dumps(newer), "utf-8")
-    build_site(seeds, dist)
+    build_site(seeds, dist, paged)
     assert (dist / "archive/2012/index.html").read_bytes() == before
     assert "The newest article" in (dist / "index.html").read_text("utf-8")
 
