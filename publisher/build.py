@@ -9,18 +9,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from . import collector, interrupt
 from .config import Settings
 from .dataset import record_lines
+from .engine import collector, interrupt
+from .engine.parallel import process_pool, run_parts
+from .engine.shelf import Shelf, Span
 from .feeds import FeedWriter
 from .model import Article, ArticleRef, index_of
 from .output import Staging, staged
-from .parallel import process_pool, run_parts
 from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
 from .release import Lines, ReleasePlan, Rows, releasing
 from .render import RenderedArticle, render_article, summary_text
-from .shelf import Shelf, Span
 from .site import RELEASES_PAGE, Site
 
 # Published dataset releases are immutable and cut by `publish release`, not by a build:

@@ -35,9 +35,9 @@ from lxml import etree
 from . import __version__
 from .config import Settings
 from .dates import DAY_ABBREVIATIONS, MONTH_ABBREVIATIONS, MONTH_NAMES
+from .engine.shelf import Shelf
 from .model import Article, ArticleRef
 from .render import RenderedArticle, excerpt
-from .shelf import Shelf
 from .topics import Topic
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -22,8 +22,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from . import interrupt
-from .interrupt import deferred
+from .engine import interrupt
+from .engine.interrupt import deferred
 from .problems import UsageError
 
 _RENAME_EXCHANGE = 2

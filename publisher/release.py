@@ -29,9 +29,9 @@ import orjson
 
 from . import dataset, dataset_docs
 from .config import Settings
+from .engine.parallel import started
 from .model import ArticleRef
 from .output import Staging
-from .parallel import started
 from .problems import UsageError, no_such_day
 from .rows import Item
 from .schema import article_schema

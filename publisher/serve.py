@@ -22,8 +22,8 @@ from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from .engine.interrupt import Interrupted
 from .feeds import MEDIA_TYPES
-from .interrupt import Interrupted
 from .problems import UsageError
 
 HOST = "127.0.0.1"

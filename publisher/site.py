@@ -23,11 +23,11 @@ from markupsafe import Markup
 
 from .config import Settings
 from .dates import MONTH_NAMES
+from .engine.shelf import Shelf
 from .feeds import FEED_FORMATS, MEDIA_TYPES, Document, Feed, Loader, Renderer
 from .model import Article
 from .release import RELEASES, SUMS, read_index
 from .render import shift_headings, text_html
-from .shelf import Shelf
 from .topics import Topic, slugify
 
 RELEASES_PAGE = f"{RELEASES}/index.html"

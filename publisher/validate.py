@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from . import collector, interrupt
 from .cache import Cache, opened, stat_signatures, storable
+from .engine import collector, interrupt
+from .engine.parallel import process_pool
 from .load import Seed, display_name, read_seed, scan_seeds, stray_warnings
 from .model import Article, ArticleRef, index_of, make_ref, record_line
-from .parallel import process_pool
 from .parse import Parsed, parse
 from .problems import Problem, no_such_day, sort_key
 from .progress import Progress, silent

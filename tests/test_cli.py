@@ -252,7 +252,7 @@ def test_every_command_keeps_freed_memory_for_reuse(
 
 @pytest.mark.skipif(not hasattr(os, "confstr"), reason="POSIX only")
 def test_the_allocator_is_tuned_where_it_is_glibc() -> None:
-    from publisher.heap import keep_freed_memory
+    from publisher.engine.heap import keep_freed_memory
 
     try:
         glibc = bool(os.confstr("CS_GNU_LIBC_VERSION"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from publisher import collector
+from publisher.engine import collector
 
 
 def test_paused_restores_the_collector_and_freezes_what_was_built() -> None:

@@ -19,14 +19,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publisher import build, dataset, parallel, release, rows, validate
+from publisher import build, dataset, release, rows, validate
 from publisher.build import Archive
 from publisher.cache import Cache
 from publisher.config import load_settings
 from publisher.dataset import Record, canonical_json_bytes, record_sha256
+from publisher.engine import parallel
+from publisher.engine.parallel import run_parts, started
 from publisher.model import ArticleRef, index_of
 from publisher.output import Staging
-from publisher.parallel import run_parts, started
 from publisher.release import plan_release, release_files
 from publisher.schema import field_names
 from publisher.validate import ChangedDuringBuild, check_folder, record_lines, record_rows

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.shelf import Shelf
+from publisher.engine.shelf import Shelf
 
 
 def test_pieces_come_back_exactly_and_leave_no_file(tmp_path: Path) -> None:
