@@ -18,14 +18,11 @@ RSS and Atom are built with feedgen and then corrected with lxml where feedgen f
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
 import html
-import re
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from feedgen.entry import FeedEntry
@@ -34,15 +31,20 @@ from lxml import etree
 
 from . import __version__
 from .config import Settings
-from .dates import DAY_ABBREVIATIONS, MONTH_ABBREVIATIONS, MONTH_NAMES
-from .engine.shelf import Shelf
-from .model import Article, ArticleRef
+from .feed_text import (
+    ATOM_NS,
+    RSS_NAMESPACES,
+    Buffer,
+    fragment,
+    light_xml,
+    serialise,
+    splice,
+)
+from .model import Article
+from .paging import Document, Feed, documents, timestamp
 from .render import RenderedArticle, excerpt
-from .topics import Topic
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"
-DC_NS = "http://purl.org/dc/elements/1.1/"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPES = {
     "atom": "application/atom+xml",
@@ -54,128 +56,20 @@ LIGHT = tuple(f"light.{fmt}" for fmt in FEED_FORMATS)  # an article's entries on
 FULL = tuple(f"full.{fmt}" for fmt in FEED_FORMATS)
 
 Renderer = Callable[[Article], RenderedArticle]
-Buffer = bytes | memoryview  # UTF-8 text, not decoded
+
+
+class Pieces(Protocol):
+    """Texts an earlier pass of the build made, by (article id, name): engine.shelf.Shelf.
+    A feed entry or list item found here is spliced in rather than made again."""
+
+    def get(self, article_id: str, kind: str) -> str | None: ...
+
+    def get_all(self, article_id: str, kinds: Sequence[str]) -> list[str] | None: ...
+
+    def get_encoded(self, article_id: str, kinds: Sequence[str]) -> list[memoryview] | None: ...
+
+
 Loader = Callable[[str], Article]  # an article by id
-
-
-@dataclass(frozen=True)
-class Feed:
-    """One logical feed: the whole archive or one topic."""
-
-    key: str  # "all" or "region/russia-and-fsu"
-    title: str
-    description: str
-    page: str  # site path of the HTML page this feed mirrors
-    articles: tuple[ArticleRef, ...]  # oldest first
-
-    def path(self, fmt: str, page: str | None = None) -> str:
-        """Site path of the subscription document (page None) or of archive page `page`."""
-        if page is None:
-            return f"feeds/{self.key}.{fmt}"
-        return f"feeds/archive/{self.key}/{page}.{fmt}"
-
-
-@dataclass(frozen=True)
-class Document:
-    """One feed document: the newest entries (page None) or one archive page, named by
-    the period it covers: "2019" or "2019-03"."""
-
-    feed: Feed
-    page: str | None
-    entries: tuple[ArticleRef, ...]  # newest first, as readers expect
-    older: str | None = None  # the archive page just older than this one (prev-archive)
-    newer: str | None = None  # the next newer archive page (next-archive); None: the newest
-
-    @property
-    def updated(self) -> dt.datetime:
-        return max(timestamp(a.last_modified) for a in self.entries)
-
-    @property
-    def period(self) -> str:
-        """The period an archive page covers, for people: "March 2019" or "2019"."""
-        if self.page is None:
-            return ""
-        year, _, month = self.page.partition("-")
-        return f"{MONTH_NAMES[int(month) - 1]} {year}" if month else year
-
-
-def timestamp(day: dt.date) -> dt.datetime:
-    """Content dates are calendar days; feeds need instants: midnight UTC of that day."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
-def _published(entry: ArticleRef) -> dt.date:
-    return entry.published
-
-
-def periods(older: Sequence[ArticleRef], size: int) -> Iterator[tuple[str, int, int]]:
-    """(page name, start, end) of each archive page of `older` (oldest first).
-
-    A year's archived entries make one page, "2019", unless they average more than
-    `size` a month (more than twelve pages' worth): then the year has a page a month,
-    "2019-03". The choice is made year by year, so an article added or removed can only
-    change how its own year is paged, and pages hold about `size` to twelve times `size`
-    entries (more only when a single month holds more). Boundaries are found by
-    bisection: the cost grows with the pages, not the entries (every build plans every
-    page of every feed)."""
-    start = 0
-    while start < len(older):
-        year = older[start].published.year
-        end = bisect.bisect_left(older, dt.date(year + 1, 1, 1), lo=start, key=_published)
-        if end - start <= 12 * size:
-            yield f"{year:04d}", start, end
-        else:
-            while start < end:
-                month = older[start].published.month
-                after = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
-                stop = bisect.bisect_left(older, after, lo=start, hi=end, key=_published)
-                yield f"{year:04d}-{month:02d}", start, stop
-                start = stop
-        start = end
-
-
-def documents(feed: Feed, size: int) -> Iterator[Document]:
-    """The subscription document holds the newest `size` entries; older entries go to
-    archive pages by publication year or month (see periods). A page is named by its
-    period, not numbered, so an article added or edited anywhere in the archive changes
-    the page of its own period (and the neighbours' links when the period is new; all of
-    its year's pages when it tips the year between one page and a page a month)."""
-    return (document for document, _, _ in spans(feed, size))
-
-
-def spans(feed: Feed, size: int) -> Iterator[tuple[Document, int, int]]:
-    """documents(), each with where its entries are in `feed.articles` (start, end)."""
-    split = max(len(feed.articles) - size, 0)
-    older = feed.articles[:split]
-    pages = list(periods(older, size))
-    names = [name for name, _, _ in pages]
-    newest = names[-1] if names else None
-    newer = tuple(reversed(feed.articles[split:]))
-    yield Document(feed, None, newer, newest), split, len(feed.articles)
-    for i, (name, start, end) in enumerate(pages):
-        older_name = names[i - 1] if i else None
-        newer_name = names[i + 1] if i + 1 < len(names) else None
-        shown = tuple(reversed(older[start:end]))
-        yield Document(feed, name, shown, older_name, newer_name), start, end
-
-
-def site_feeds(
-    articles: Sequence[ArticleRef], topics: Sequence[Topic], settings: Settings
-) -> list[Feed]:
-    feeds = [
-        Feed("all", settings.title, settings.description, "", tuple(articles)),
-    ]
-    for topic in topics:
-        feeds.append(
-            Feed(
-                topic.key,
-                f"{settings.title}: {topic.label} {topic.name}",
-                f"Articles filed under {topic.label} “{topic.name}”.",
-                f"topics/{topic.key}/",
-                topic.articles,
-            )
-        )
-    return feeds
 
 
 @dataclass(frozen=True)
@@ -213,7 +107,7 @@ class FeedWriter:
         # them; full ones appear only in the few subscription documents.
         self._light: dict[str, Fragments] = {}
         self._full: dict[str, Fragments] = {}
-        self.shelf: Shelf | None = None
+        self.shelf: Pieces | None = None
 
     def entry_id(self, article: Article) -> str:
         return self.settings.tag(f"article/{article.id}")
@@ -318,65 +212,17 @@ class FeedWriter:
         return summary, rights
 
     def light_fragments(self, article: Article, summary: str, rights: str) -> Fragments:
-        """_fragments(article, summary, None, rights) written out directly.
-
-        Light entries are made for every article of the archive (its archive pages), and
-        feedgen's way costs ~0.2 ms an entry: 20 s of a 100,000-article build. These are
-        the same bytes, element for element and escape for escape:
-        tests/test_feeds.py::test_light_entries_equal_feedgen proves it on every fixture
-        and on random articles, as tests/test_fast_validator.py does for the validator.
-        """
-        page = self.page_url(article)
-        entry_id = _text(self.entry_id(article))
-        title = _text(article.title)
-        published, updated = timestamp(article.published), timestamp(article.last_modified)
-        source_url = article.original_source_url
-        statement = article.copyright_statement
-        categories = [
-            (_attr(name), _attr(self.settings.url(f"topics/{kind}/")))
-            for kind, name in article.categories
-        ]
-        atom = [
-            "<entry>",
-            f"    <id>{entry_id}</id>",
-            f"    <title>{title}</title>",
-            f"    <updated>{updated.isoformat()}</updated>",
-        ]
-        for name in article.authors:
-            atom += ["    <author>", f"      <name>{_text(name)}</name>", "    </author>"]
-        atom.append(f'    <summary type="html">{_text(summary)}</summary>')
-        atom += [f'    <category term="{n}" scheme="{d}" label="{n}"/>' for n, d in categories]
-        atom += [
-            f"    <published>{published.isoformat()}</published>",
-            f"    <rights>{_text(rights)}</rights>",
-            f'    <link rel="alternate" type="text/html" href="{_attr(page)}"/>',
-        ]
-        if source_url:
-            atom.append(f'    <link rel="via" href="{_attr(source_url)}"/>')
-        atom += ["    <source>", f"      <title>{_text(article.original_source)}</title>"]
-        if source_url:
-            atom.append(f'      <link rel="alternate" href="{_attr(source_url)}"/>')
-        atom += [f"      <rights>{_text(statement)}</rights>", "    </source>", "  </entry>"]
-        rss = [
-            "<item>",
-            f"      <title>{title}</title>",
-            f"      <link>{_text(page)}</link>",
-            f"      <description>{_text(summary)}</description>",
-            f'      <guid isPermaLink="false">{entry_id}</guid>',
-        ]
-        rss += [
-            f'      <category domain="{d}">{_text_of_attr(n)}</category>' for n, d in categories
-        ]
-        rss.append(f"      <pubDate>{_rfc822(published)}</pubDate>")
-        rss += [f"      <dc:creator>{_text(name)}</dc:creator>" for name in article.authors]
-        rss += [
-            f"      <dc:rights>{_text(rights)}</dc:rights>",
-            f"      <dc:source>{_text(source_url or article.original_source)}</dc:source>",
-            "    </item>",
-        ]
-        return Fragments(
-            atom="\n".join(atom), rss="\n".join(rss), json=self._json_item(article, summary, None)
+        """_fragments(article, summary, None, rights), its XML written out directly
+        (feed_text.py: feedgen's way costs too much for an entry per article)."""
+        atom, rss = light_xml(
+            article,
+            summary,
+            rights,
+            self.entry_id(article),
+            self.page_url(article),
+            self.settings.url,
         )
+        return Fragments(atom=atom, rss=rss, json=self._json_item(article, summary, None))
 
     def _fragments(
         self, article: Article, summary: str, content: str | None, rights: str
@@ -549,64 +395,6 @@ class FeedWriter:
         return textwrap.indent(text, "    ")
 
 
-def _text(value: str) -> str:
-    """Escaped as lxml escapes text content."""
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return value.replace("\r", "&#13;")
-
-
-def _attr(value: str) -> str:
-    """Escaped as lxml escapes an attribute value."""
-    value = _text(value).replace('"', "&quot;")
-    return value.replace("\n", "&#10;").replace("\t", "&#9;")
-
-
-def _text_of_attr(escaped: str) -> str:
-    """An _attr-escaped category name as text content (the same escapes but for quotes,
-    which text content leaves alone)."""
-    return escaped.replace("&quot;", '"').replace("&#10;", "\n").replace("&#9;", "\t")
-
-
-def _rfc822(moment: dt.datetime) -> str:
-    """As feedgen writes RSS dates (in the C locale): 'Wed, 14 Feb 2024 00:00:00 +0000'."""
-    return (
-        f"{DAY_ABBREVIATIONS[moment.weekday()]}, {moment.day:02d} "
-        f"{MONTH_ABBREVIATIONS[moment.month - 1]} {moment.year} {moment:%H:%M:%S} +0000"
-    )
-
-
-RSS_NAMESPACES = {
-    "atom": ATOM_NS,
-    "content": "http://purl.org/rss/1.0/modules/content/",
-    "dc": DC_NS,
-}
-_DECLARATION = re.compile(r' xmlns(?::\w+)?="[^"]*"')
-
-
-def fragment(element: etree._Element, level: int, nsmap: dict[str, str] | None = None) -> str:
-    """An entry element as indented text, without namespace declarations (the document
-    root that it is spliced into declares them)."""
-    if nsmap is not None:
-        holder = etree.Element("holder", nsmap=nsmap)
-        holder.append(element)
-        etree.cleanup_namespaces(holder, top_nsmap=nsmap)
-    etree.indent(element, space="  ", level=level)
-    text = etree.tostring(element, encoding="unicode")
-    end = text.index(">")
-    return _DECLARATION.sub("", text[:end]) + text[end:]
-
-
-def splice(head: bytes, closing: bytes, entries: Sequence[Buffer], indent: bytes) -> bytes:
-    """Insert entry fragments (UTF-8) before the closing tag of the document root."""
-    at = head.rindex(closing)
-    before = head[:at].rstrip(b" ")  # the closing tag's own indentation goes after the entries
-    parts: list[Buffer] = [before]
-    for entry in entries:
-        parts += (indent, entry, b"\n")
-    parts.append(head[len(before) :])
-    return b"".join(parts)
-
-
 def _insert_after_links(parent: etree._Element, atom: str, attributes: dict[str, str]) -> None:
     """Add an atom:link next to the existing ones, keeping related elements together."""
     link = parent.makeelement(f"{atom}link", attributes)
@@ -615,9 +403,3 @@ def _insert_after_links(parent: etree._Element, atom: str, attributes: dict[str,
         existing[-1].addnext(link)
     else:
         parent.append(link)
-
-
-def serialise(root: etree._Element) -> bytes:
-    etree.indent(root, space="  ")
-    body: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
-    return body + b"\n"

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from .cache import build_fingerprint
 from .config import Settings
-from .feeds import Document, Feed, FeedWriter, site_feeds, spans
+from .feeds import FeedWriter
 from .model import ArticleRef
+from .paging import Document, Feed, site_feeds, spans
 from .site import ASSETS, RELEASES_PAGE, Site, asset, list_page
 from .topics import Topic, chronological, gather, placed_topics
 

@@ -23,9 +23,9 @@ from markupsafe import Markup
 
 from .config import Settings
 from .dates import MONTH_NAMES
-from .engine.shelf import Shelf
-from .feeds import FEED_FORMATS, MEDIA_TYPES, Document, Feed, Loader, Renderer
+from .feeds import FEED_FORMATS, MEDIA_TYPES, Loader, Pieces, Renderer
 from .model import Article
+from .paging import Document, Feed
 from .release import RELEASES, SUMS, read_index
 from .render import shift_headings, text_html
 from .topics import Topic, slugify
@@ -210,7 +210,7 @@ class Site:
         self.templates: dict[str, Template] = {}
         self.pieces: dict[tuple[str, ...], Markup] = {}
         self.entries: dict[str, str] = {}
-        self.shelf: Shelf | None = None  # list items made by the article pass
+        self.shelf: Pieces | None = None  # list items made by the article pass
         self.topic_links: dict[tuple[str, str], TopicLink] = {}
 
     def piece(self, name: str, *args: Any, key: tuple[str, ...]) -> Markup:

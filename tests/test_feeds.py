@@ -14,10 +14,11 @@ from feedgen.feed import FeedGenerator
 from jsonschema import Draft202012Validator
 from lxml import etree
 
-from publisher import feeds
+from publisher import paging
 from publisher.config import Settings
-from publisher.feeds import Feed, FeedWriter
+from publisher.feeds import FeedWriter
 from publisher.model import Article, ArticleRef
+from publisher.paging import Feed
 from publisher.render import excerpt, render_article, summary_text
 from publisher.schema import normalise
 from publisher.topics import slugify, topics_of
@@ -510,7 +511,7 @@ def test_archive_pages_by_year_or_month() -> None:
     sparse = [_entry(f"s{i}", f"2019-0{i + 1}-01") for i in range(3)]
     dense = [_entry(f"d{m}-{i}", f"2020-{m:02d}-{i + 1:02d}") for m in (1, 2, 4) for i in range(5)]
     feed = Feed("all", "T", "D", "", (*sparse, *dense, _entry("new", "2021-01-01")))
-    pages = list(feeds.documents(feed, 1))  # 15 archived in 2020: more than 12 x 1
+    pages = list(paging.documents(feed, 1))  # 15 archived in 2020: more than 12 x 1
     assert [(d.page, d.older, d.newer) for d in pages] == [
         (None, "2020-04", None),
         ("2019", None, "2020-01"),  # 3 in 2019: one page for the year
@@ -520,9 +521,9 @@ def test_archive_pages_by_year_or_month() -> None:
     ]
     assert [e.id for e in pages[2].entries] == ["d1-4", "d1-3", "d1-2", "d1-1", "d1-0"]
     assert pages[4].period == "April 2020" and pages[1].period == "2019"
-    yearly = list(feeds.documents(feed, 2))  # 14 archived in 2020: not more than 12 x 2
+    yearly = list(paging.documents(feed, 2))  # 14 archived in 2020: not more than 12 x 2
     assert [(d.page, len(d.entries)) for d in yearly] == [(None, 2), ("2019", 3), ("2020", 14)]
-    assert [d.page for d in feeds.documents(feed, 30)] == [None]  # no archive at all
+    assert [d.page for d in paging.documents(feed, 30)] == [None]  # no archive at all
 
 
 def test_spans_locate_each_document() -> None:
@@ -533,8 +534,8 @@ def test_spans_locate_each_document() -> None:
         "all", "T", "D", "", tuple(_entry(f"a{i:04d}", d.isoformat()) for i, d in enumerate(days))
     )
     for size in (1, 5, 50, 400):
-        found = list(feeds.spans(feed, size))
-        assert [d for d, _, _ in found] == list(feeds.documents(feed, size))
+        found = list(paging.spans(feed, size))
+        assert [d for d, _, _ in found] == list(paging.documents(feed, size))
         for document, start, end in found:
             assert feed.articles[start:end] == tuple(reversed(document.entries))
 
@@ -546,7 +547,7 @@ def test_a_back_dated_article_changes_one_page() -> None:
     entries = [_entry(f"a{i:04d}", day.isoformat()) for i, day in enumerate(days)]
 
     def pages() -> dict[str | None, tuple[object, ...]]:
-        found = feeds.documents(Feed("all", "T", "D", "", tuple(entries)), 10)
+        found = paging.documents(Feed("all", "T", "D", "", tuple(entries)), 10)
         return {d.page: (d.entries, d.older, d.newer) for d in found}
 
     before = pages()

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from publisher.config import Settings
-from publisher.feeds import Feed, FeedWriter
+from publisher.feeds import FeedWriter
 from publisher.load import Seed
 from publisher.model import Article
+from publisher.paging import Feed
 from publisher.parse import Parsed, parse
 from publisher.problems import Problem
 from publisher.render import markdown_html, render_article, summary_text
