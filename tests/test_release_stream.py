@@ -644,7 +644,7 @@ def test_a_release_whose_site_fails_leaves_dist_as_it_was(
     # site's documents: a failure of the site after it is done still lands nothing.
     seeds, dist, before = _released_then_changed(tmp_path)
 
-    monkeypatch.setattr(build, "write_units", _no_space)
+    monkeypatch.setattr(build, "documents_pass", _no_space)
     result = run_release(seeds, dist, "--date", DATE)
     assert result.exit_code != 0
     assert "No space left on device" in result.output

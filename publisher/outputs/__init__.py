@@ -1,0 +1,42 @@
+"""Every file a build publishes, declared by the module that makes it.
+
+Each output family (a module here) lists its outputs without making them: the paths, the
+articles each shows and what it needs of them (pieces.py), and a key computed from every
+input that decides their bytes, next to the `make` that produces them. The build keeps an
+output whose key equals the key of the file already there and makes the rest
+(pipeline.py). A new output is one module here plus one line in FAMILIES; its keys are
+checked by tests/test_keys.py, which changes each input in turn and requires a new key
+for every output whose bytes change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..model import ArticleRef
+from . import article_pages, assets, feed_documents, list_pages, releases_page
+from .base import Files, Makers, Output
+from .layout import Layout
+from .pieces import PIECES
+
+__all__ = ["FAMILIES", "PIECES", "Files", "Layout", "Makers", "Output", "Plan", "plan"]
+
+# Made from the pieces of the article pass, in the documents pass, in this order.
+FAMILIES = (assets, feed_documents, list_pages, releases_page)
+
+
+@dataclass(frozen=True)
+class Plan:
+    layout: Layout
+    outputs: tuple[Output, ...]
+    # Article pages as (path, key, article): made in the article pass (article_pages.py).
+    pages: tuple[tuple[str, str, ArticleRef], ...]
+
+
+def plan(refs: Sequence[ArticleRef], settings: Settings) -> Plan:
+    """Every output of a build of `refs`, with its key; nothing is made yet."""
+    layout = Layout.of(refs, settings)
+    outputs = tuple(output for family in FAMILIES for output in family.outputs(layout))
+    return Plan(layout, outputs, tuple(article_pages.pages(layout)))
