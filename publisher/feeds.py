@@ -19,12 +19,10 @@ RSS and Atom are built with feedgen and then corrected with lxml where feedgen f
 from __future__ import annotations
 
 import html
-import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-import orjson
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -40,12 +38,12 @@ from .feed_text import (
     serialise,
     splice,
 )
+from .json_feed import json_document, json_item
 from .model import Article
 from .paging import Document, Feed, documents, timestamp
 from .render import RenderedArticle, excerpt
 
 FH_NS = "http://purl.org/syndication/history/1.0"
-JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPES = {
     "atom": "application/atom+xml",
     "rss": "application/rss+xml",
@@ -146,6 +144,7 @@ class FeedWriter:
         # documents without being decoded and encoded again.
         entries = [self.encoded_entry(e.id, light) for e in document.entries]
         atom_head, rss_head = self.headers(document)
+        title, items = self.title(document), [e[2] for e in entries]
         return [
             (
                 feed.path("atom", page),
@@ -155,7 +154,7 @@ class FeedWriter:
                 feed.path("rss", page),
                 splice(rss_head, b"</channel>", [e[1] for e in entries], b"    "),
             ),
-            (feed.path("json", page), self.json_document(document, [e[2] for e in entries])),
+            (feed.path("json", page), json_document(self.settings, title, document, items)),
         ]
 
     # -- entries --------------------------------------------------------------------------
@@ -222,7 +221,7 @@ class FeedWriter:
             self.page_url(article),
             self.settings.url,
         )
-        return Fragments(atom=atom, rss=rss, json=self._json_item(article, summary, None))
+        return Fragments(atom=atom, rss=rss, json=self.json_item(article, summary, None))
 
     def _fragments(
         self, article: Article, summary: str, content: str | None, rights: str
@@ -259,7 +258,7 @@ class FeedWriter:
         return Fragments(
             atom=fragment(atom, level=1),
             rss=fragment(fe.rss_entry(), level=2, nsmap=RSS_NAMESPACES),
-            json=self._json_item(article, summary, content),
+            json=self.json_item(article, summary, content),
         )
 
     def _fix_atom_entry(self, entry: etree._Element, article: Article) -> None:
@@ -344,55 +343,11 @@ class FeedWriter:
             links.append(("next-archive", self.settings.url(feed.path(fmt, document.newer))))
         return links
 
-    # -- JSON Feed ----------------------------------------------------------------------
-
-    def json_document(self, document: Document, items: Sequence[Buffer]) -> bytes:
-        """The JSON Feed document listing `items` (entries' `json`, in UTF-8)."""
-        feed, settings = document.feed, self.settings
-        data: dict[str, Any] = {
-            "version": JSON_FEED_VERSION,
-            "title": self.title(document),
-            "home_page_url": settings.url(feed.page),
-            "feed_url": settings.url(feed.path("json", document.page)),
-            "description": feed.description,
-            "language": settings.language,
-        }
-        if document.older:
-            data["next_url"] = settings.url(feed.path("json", document.older))
-        head = orjson.dumps(data, option=orjson.OPT_INDENT_2)
-        return b"".join((head[:-2], b',\n  "items": [\n', b",\n".join(items), b"\n  ]\n}\n"))
-
-    def _json_item(self, article: Article, summary: str, content: str | None) -> str:
-        item: dict[str, Any] = {
-            "id": self.entry_id(article),
-            "url": self.page_url(article),
-            "title": article.title,
-            "content_html": summary if content is None else content,
-        }
-        if content is not None:
-            item["summary"] = self.render(article).summary_text
-        item |= {
-            "date_published": timestamp(article.published).isoformat(),
-            "date_modified": timestamp(article.last_modified).isoformat(),
-            "authors": [{"name": name} for name in article.authors],
-            "tags": [name for _, name in article.categories],
-        }
-        if article.original_source_url:
-            item["external_url"] = article.original_source_url
-        attribution: dict[str, Any] = {
-            "about": "Source attribution and fair-use notice for this republished article.",
-            "original_source": article.original_source,
-            "original_source_url": article.original_source_url,
-            "copyright": article.copyright_statement,
-        }
-        if content is not None:  # light entries link to the page that carries the rest
-            attribution["copyright_holders"] = list(article.copyright_holders)
-            attribution["copyright_year"] = article.copyright_year
-            attribution["disclaimer"] = article.disclaimer
-        item["_attribution"] = attribution
-        # orjson: the stdlib encoder falls back to pure Python when indenting (~10x slower).
-        text = orjson.dumps(item, option=orjson.OPT_INDENT_2).decode()
-        return textwrap.indent(text, "    ")
+    def json_item(self, article: Article, summary: str, content: str | None) -> str:
+        full = None if content is None else self.render(article).summary_text
+        return json_item(
+            article, summary, content, self.entry_id(article), self.page_url(article), full
+        )
 
 
 def _insert_after_links(parent: etree._Element, atom: str, attributes: dict[str, str]) -> None:
