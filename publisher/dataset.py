@@ -27,6 +27,7 @@ from .model import canonical_line
 from .rows import CSV_LINE_END, LIST_DELIMITER, Item, header_row, unpacked
 from .schema import article_schema, field_names, required_fields
 from .topics import slugify
+from .tuning import DEFAULT
 
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -78,13 +79,14 @@ def record_lines(records: Iterable[Record]) -> Iterator[bytes]:
     return (canonical_json_bytes(record) for record in records)
 
 
-BATCH = 500  # records per chunk of a data file: a few megabytes
+# `batch`: records per chunk of a data file (Tuning.data_batch), a few megabytes, so that
+# memory holds a batch, never a whole file. Any size gives the same bytes.
 
 
-def batches(items: Iterable[T]) -> Iterator[list[T]]:
+def batches(items: Iterable[T], batch: int = DEFAULT.data_batch) -> Iterator[list[T]]:
     iterator = iter(items)
-    while batch := list(islice(iterator, BATCH)):
-        yield batch
+    while chunk := list(islice(iterator, batch)):
+        yield chunk
 
 
 def jsonl_chunk(lines: list[bytes]) -> bytes:
@@ -92,8 +94,8 @@ def jsonl_chunk(lines: list[bytes]) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def jsonl_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    return map(jsonl_chunk, batches(lines))
+def jsonl_chunks(lines: Iterable[bytes], batch: int = DEFAULT.data_batch) -> Iterator[bytes]:
+    return map(jsonl_chunk, batches(lines, batch))
 
 
 def json_array_chunks(lines: Iterable[list[bytes]]) -> Iterator[bytes]:
@@ -109,8 +111,8 @@ def json_array_chunks(lines: Iterable[list[bytes]]) -> Iterator[bytes]:
     yield b"[]\n" if opening == b"[\n" else b"\n]\n"
 
 
-def json_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    return json_array_chunks(batches(lines))
+def json_chunks(lines: Iterable[bytes], batch: int = DEFAULT.data_batch) -> Iterator[bytes]:
+    return json_array_chunks(batches(lines, batch))
 
 
 def list_fields() -> tuple[str, ...]:
@@ -122,15 +124,16 @@ BOM = "\ufeff".encode()
 
 
 def csv_chunks(
-    items: Iterable[Item], gather: Gather | None = None
+    items: Iterable[Item], gather: Gather | None = None, batch: int = DEFAULT.data_batch
 ) -> Iterator[tuple[bytes, bytes]]:
     """Chunks of articles.csv, the canonical, lossless CSV, and of articles.spreadsheet.csv,
     the same table for spreadsheets: UTF-8 with a byte-order mark (so Excel detects the
     encoding) and formula-like cells neutralised (not lossless: use articles.csv for data).
 
     Each item is a record's packed row, or its canonical line (rows.unpacked). Both files
-    are made in one go: a batch without a formula-like cell is joined once for both.
-    `gather` is given the Summary's part of each record as it goes by."""
+    are made in one go: a batch (of `batch` records) without a formula-like cell is
+    joined once for both. `gather` is given the Summary's part of each record as it
+    goes by."""
     table: list[bytes | memoryview] = [header_row()]
     differs: dict[int, memoryview] = {}  # index in `table` -> the row's spreadsheet row
     gather = gather or Gather()
@@ -141,7 +144,7 @@ def csv_chunks(
         table.append(row)
         if sheet is not None:
             differs[len(table) - 1] = sheet
-        if count % BATCH == 0:
+        if count % batch == 0:
             yield _pair(table, differs, bom)
             bom = b""
     yield _pair(table, differs, bom)
