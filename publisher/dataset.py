@@ -2,9 +2,9 @@
 Frictionless Data Package (v2) descriptor.
 
 Records in, bytes out: the same records give the same bytes. The data files are made as a
-stream of chunks, a batch at a time: at 100,000 records each file is about a gigabyte, too
-much to hold. The JSON ones are made from the records' canonical lines, the CSV ones from
-their packed rows (rows.py, which also says how a CSV row is written).
+stream of chunks, a batch at a time: for a large archive each file is too big to hold. The
+JSON ones are made from the records' canonical lines, the CSV ones from their packed rows
+(rows.py, which also says how a CSV row is written).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def canonical_json(value: Any, *, indent: int | None = None) -> str:
 
     The bytes are json.dumps(value, ensure_ascii=False, sort_keys=True, ...) exactly
     (record hashes depend on them; tests/test_dataset_files.py compares the two); orjson
-    makes them ~10x faster, which matters for a release of 100,000 records."""
+    makes them much faster, which matters for a release of a large archive."""
     return canonical_json_bytes(value, indent=indent).decode("utf-8")
 
 
@@ -102,7 +102,7 @@ def json_array_chunks(lines: Iterable[list[bytes]]) -> Iterator[bytes]:
     """articles.json: the records' canonical lines as one JSON array, a record a line:
     "[", the lines joined by ",", "]", each on its own line. Any JSON reader loads it;
     a line reader sees the same records, line for line, as in articles.jsonl. (Indenting
-    meant parsing and dumping every record again: a third of a 100,000-record release.)"""
+    meant parsing and dumping every record again, a large share of a release's time.)"""
     opening = b"[\n"
     for batch in lines:
         if batch:
@@ -271,7 +271,7 @@ class Stored:
 
     @classmethod
     def of_file(cls, path: Path) -> Stored:
-        """Read in blocks: a data file is about a gigabyte at 100,000 records."""
+        """Read in blocks: a data file of a large archive is too big to hold."""
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256")
             return cls(handle.tell(), digest.hexdigest())

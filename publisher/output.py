@@ -72,8 +72,8 @@ class Staging:
 
     def _claim(self, relative: str) -> str:
         """Where `relative` goes in the staging folder (its folder made), once per build.
-        A plain string: a build writes ~117,000 files and Path objects cost more than the
-        writing (a path of plain names is checked without one)."""
+        A plain string: a build writes a file or more per article, and Path objects cost
+        more than the writing (a path of plain names is checked without one)."""
         parts = relative.split("/")
         if "" in parts or "." in parts or ".." in parts:  # not a plain path: normalise it
             pure = PurePosixPath(relative)

@@ -143,7 +143,7 @@ def _published_records(
     dist: Path, version: Version, current: Mapping[str, str] | None = None
 ) -> tuple[dict[str, tuple[str, str]], dict[str, Span]]:
     """id -> (sha256 of the canonical line, title) of a published version's records, read
-    a line at a time (the file is about a gigabyte at 100,000 records). The hash is of the
+    a line at a time (the file grows with the archive: too big to hold). The hash is of the
     line as this version writes it, so a release made by an older one diffs by content.
     And, from the same pass, where the line is of each record whose hash differs from its
     digest in `current` (id -> digest): the records changed since."""
