@@ -12,13 +12,15 @@ from . import outputs
 from .config import Settings
 from .dataset import record_lines
 from .engine import collector
+from .engine.parallel import started
 from .engine.shelf import Shelf
 from .model import Article, ArticleRef, index_of
 from .output import Staging, staged
 from .outputs import PIECES, Output
 from .produce import Work, article_pass, documents_pass
 from .progress import Progress, silent
-from .release import Lines, ReleasePlan, Rows, releasing
+from .release import ReleasePlan
+from .release_write import Lines, Rows, releasing
 from .site import RELEASES_PAGE
 from .tuning import DEFAULT, Tuning
 
@@ -88,7 +90,7 @@ def build(
         # Published releases are carried over; a new one starts writing its data files.
         if release is not None:
             finish_release = stack.enter_context(
-                releasing(staging, release, settings, archive.lines, archive.rows)
+                releasing(staging, release, settings, archive.lines, archive.rows, start=started)
             )
         else:
             for keep in KEPT:

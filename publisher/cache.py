@@ -30,6 +30,8 @@ from . import __version__
 _FINGERPRINTED = (
     "load.py",
     "parse.py",
+    "markdown_text.py",
+    "json_seed.py",
     "validate.py",
     "model.py",
     "render.py",

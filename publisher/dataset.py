@@ -2,9 +2,9 @@
 Frictionless Data Package (v2) descriptor.
 
 Records in, bytes out: the same records give the same bytes. The data files are made as a
-stream of chunks, a batch at a time: at 100,000 records each file is about a gigabyte, too
-much to hold. The JSON ones are made from the records' canonical lines, the CSV ones from
-their packed rows (rows.py, which also says how a CSV row is written).
+stream of chunks, a batch at a time: for a large archive each file is too big to hold. The
+JSON ones are made from the records' canonical lines, the CSV ones from their packed rows
+(rows.py, which also says how a CSV row is written).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from .model import canonical_line
 from .rows import CSV_LINE_END, LIST_DELIMITER, Item, header_row, unpacked
 from .schema import article_schema, field_names, required_fields
 from .topics import slugify
+from .tuning import DEFAULT
 
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -44,7 +45,7 @@ def canonical_json(value: Any, *, indent: int | None = None) -> str:
 
     The bytes are json.dumps(value, ensure_ascii=False, sort_keys=True, ...) exactly
     (record hashes depend on them; tests/test_dataset_files.py compares the two); orjson
-    makes them ~10x faster, which matters for a release of 100,000 records."""
+    makes them much faster, which matters for a release of a large archive."""
     return canonical_json_bytes(value, indent=indent).decode("utf-8")
 
 
@@ -78,13 +79,14 @@ def record_lines(records: Iterable[Record]) -> Iterator[bytes]:
     return (canonical_json_bytes(record) for record in records)
 
 
-BATCH = 500  # records per chunk of a data file: a few megabytes
+# `batch`: records per chunk of a data file (Tuning.data_batch), a few megabytes, so that
+# memory holds a batch, never a whole file. Any size gives the same bytes.
 
 
-def batches(items: Iterable[T]) -> Iterator[list[T]]:
+def batches(items: Iterable[T], batch: int = DEFAULT.data_batch) -> Iterator[list[T]]:
     iterator = iter(items)
-    while batch := list(islice(iterator, BATCH)):
-        yield batch
+    while chunk := list(islice(iterator, batch)):
+        yield chunk
 
 
 def jsonl_chunk(lines: list[bytes]) -> bytes:
@@ -92,15 +94,15 @@ def jsonl_chunk(lines: list[bytes]) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def jsonl_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    return map(jsonl_chunk, batches(lines))
+def jsonl_chunks(lines: Iterable[bytes], batch: int = DEFAULT.data_batch) -> Iterator[bytes]:
+    return map(jsonl_chunk, batches(lines, batch))
 
 
 def json_array_chunks(lines: Iterable[list[bytes]]) -> Iterator[bytes]:
     """articles.json: the records' canonical lines as one JSON array, a record a line:
     "[", the lines joined by ",", "]", each on its own line. Any JSON reader loads it;
     a line reader sees the same records, line for line, as in articles.jsonl. (Indenting
-    meant parsing and dumping every record again: a third of a 100,000-record release.)"""
+    meant parsing and dumping every record again, a large share of a release's time.)"""
     opening = b"[\n"
     for batch in lines:
         if batch:
@@ -109,8 +111,8 @@ def json_array_chunks(lines: Iterable[list[bytes]]) -> Iterator[bytes]:
     yield b"[]\n" if opening == b"[\n" else b"\n]\n"
 
 
-def json_chunks(lines: Iterable[bytes]) -> Iterator[bytes]:
-    return json_array_chunks(batches(lines))
+def json_chunks(lines: Iterable[bytes], batch: int = DEFAULT.data_batch) -> Iterator[bytes]:
+    return json_array_chunks(batches(lines, batch))
 
 
 def list_fields() -> tuple[str, ...]:
@@ -122,15 +124,16 @@ BOM = "\ufeff".encode()
 
 
 def csv_chunks(
-    items: Iterable[Item], gather: Gather | None = None
+    items: Iterable[Item], gather: Gather | None = None, batch: int = DEFAULT.data_batch
 ) -> Iterator[tuple[bytes, bytes]]:
     """Chunks of articles.csv, the canonical, lossless CSV, and of articles.spreadsheet.csv,
     the same table for spreadsheets: UTF-8 with a byte-order mark (so Excel detects the
     encoding) and formula-like cells neutralised (not lossless: use articles.csv for data).
 
     Each item is a record's packed row, or its canonical line (rows.unpacked). Both files
-    are made in one go: a batch without a formula-like cell is joined once for both.
-    `gather` is given the Summary's part of each record as it goes by."""
+    are made in one go: a batch (of `batch` records) without a formula-like cell is
+    joined once for both. `gather` is given the Summary's part of each record as it
+    goes by."""
     table: list[bytes | memoryview] = [header_row()]
     differs: dict[int, memoryview] = {}  # index in `table` -> the row's spreadsheet row
     gather = gather or Gather()
@@ -141,7 +144,7 @@ def csv_chunks(
         table.append(row)
         if sheet is not None:
             differs[len(table) - 1] = sheet
-        if count % BATCH == 0:
+        if count % batch == 0:
             yield _pair(table, differs, bom)
             bom = b""
     yield _pair(table, differs, bom)
@@ -268,7 +271,7 @@ class Stored:
 
     @classmethod
     def of_file(cls, path: Path) -> Stored:
-        """Read in blocks: a data file is about a gigabyte at 100,000 records."""
+        """Read in blocks: a data file of a large archive is too big to hold."""
         with path.open("rb") as handle:
             digest = hashlib.file_digest(handle, "sha256")
             return cls(handle.tell(), digest.hexdigest())

@@ -137,9 +137,25 @@ def _disclaimers(plan: ReleasePlan, summary: Summary) -> list[str]:
 
 
 def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summary: Summary) -> str:
-    lists = ", ".join(f"`{name}`" for name in list_fields())
-    line_end = "CRLF" if CSV_LINE_END == "\r\n" else "LF"
+    """The dataset card, README.md: a section at a time, each a list of lines."""
     lines = [
+        *_readme_head(plan, settings),
+        *_readme_files(),
+        *_readme_licence(plan, settings, summary),
+        "",
+        "## Fields",
+        "",
+        "Column order of `articles.csv`, and the keys of every JSON record:",
+        "",
+        *_field_rows(package),
+        *_readme_csv(),
+        *_readme_loading(),
+    ]
+    return "\n".join(lines)
+
+
+def _readme_head(plan: ReleasePlan, settings: Settings) -> list[str]:
+    return [
         f"# {md(settings.title)}: dataset release {plan.version}",
         "",
         md(settings.description),
@@ -149,6 +165,11 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summa
         f"- licence of the compilation: {md(settings.license)}",
         f"- contact: {md(settings.contact)}",
         "- what changed: `CHANGELOG.md`, `changes.jsonl`; how to cite: `CITATION.cff`",
+    ]
+
+
+def _readme_files() -> list[str]:
+    return [
         "",
         "## Files",
         "",
@@ -162,6 +183,11 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summa
         "| `CHANGELOG.md`, `changes.jsonl` | what changed since the previous release |",
         "| `CITATION.cff` | citation metadata (Citation File Format 1.2.0) |",
         "| `SHA256SUMS` | checksums of every other file: `sha256sum -c SHA256SUMS` |",
+    ]
+
+
+def _readme_licence(plan: ReleasePlan, settings: Settings, summary: Summary) -> list[str]:
+    return [
         "",
         "## Licence and fair use",
         "",
@@ -174,12 +200,13 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summa
         "notice it was published with (`disclaimer`). Keep the attribution and the notice with "
         "any article you reuse, and ask the copyright owner before uses other than fair use.",
         *_disclaimers(plan, summary),
-        "",
-        "## Fields",
-        "",
-        "Column order of `articles.csv`, and the keys of every JSON record:",
-        "",
-        *_field_rows(package),
+    ]
+
+
+def _readme_csv() -> list[str]:
+    lists = ", ".join(f"`{name}`" for name in list_fields())
+    line_end = "CRLF" if CSV_LINE_END == "\r\n" else "LF"
+    return [
         "",
         "## CSV format",
         "",
@@ -196,6 +223,11 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summa
         "`articles.spreadsheet.csv` instead: the same rows, UTF-8 with a byte-order mark, and "
         "every such cell prefixed with an apostrophe (`'`) so it shows as text. That file is "
         "for reading only; it is not part of the data package and does not round-trip.",
+    ]
+
+
+def _readme_loading() -> list[str]:
+    return [
         "",
         "## Loading",
         "",
@@ -224,4 +256,3 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summa
         "files against their Table Schema, and the sha256 hash and size of every data file.",
         "",
     ]
-    return "\n".join(lines)

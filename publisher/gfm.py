@@ -1,8 +1,8 @@
 """GitHub-flavoured Markdown to HTML with cmark-gfm, freeing what it allocates.
 
 cmarkgfm's `github_flavored_markdown_to_html` (2025.10.22) never frees the document tree
-nor the HTML string it renders: 12-36 KB a call, gigabytes over a large build (and the page
-faults of ever new memory). `to_html` makes the same C calls, with the same options and
+nor the HTML string it renders: a leak on every call, gigabytes over a large build (and
+the page faults of ever new memory). `to_html` makes the same C calls, with the same options and
 extensions in the same order, so the bytes are the same (tests/test_gfm.py), then frees
 both with cmark's own allocator. The extensions are looked up once, not per call.
 """

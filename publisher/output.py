@@ -2,7 +2,8 @@
 
 A build that fails or is killed leaves the previous output exactly as it was; a stale
 staging folder from a killed run is removed by the next one. A lock file beside the
-target keeps two builds from writing at once.
+target keeps two builds from writing at once. The trees kept beside the output between
+builds (the spare a build starts from), and the removal of those dropped, are trees.py's.
 """
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
-import glob
 import os
 import shutil
 import time
 from collections.abc import Callable, Container, Iterator, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-import orjson
-
-from .engine import interrupt
 from .engine.interrupt import deferred
 from .problems import UsageError
+from .trees import Trees, clean_stale, discard, spare_of
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -74,8 +72,8 @@ class Staging:
 
     def _claim(self, relative: str) -> str:
         """Where `relative` goes in the staging folder (its folder made), once per build.
-        A plain string: a build writes ~117,000 files and Path objects cost more than the
-        writing (a path of plain names is checked without one)."""
+        A plain string: a build writes a file or more per article, and Path objects cost
+        more than the writing (a path of plain names is checked without one)."""
         parts = relative.split("/")
         if "" in parts or "." in parts or ".." in parts:  # not a plain path: normalise it
             pure = PurePosixPath(relative)
@@ -214,105 +212,6 @@ def _create(path: str) -> int:
         return os.open(path, flags, 0o666)
 
 
-def remove_in_background(path: Path) -> None:
-    """Delete a folder without making the build wait (deleting many small files is slow on
-    some file systems). A detached grandchild does it, holding no file of ours open, so it
-    never keeps the build lock; a leftover is removed by the next build."""
-    if not hasattr(os, "fork") or os.environ.get("PUBLISHER_SYNC_CLEANUP", "0") not in ("", "0"):
-        shutil.rmtree(path, ignore_errors=True)
-        return
-    with interrupt.deferred():
-        pid = os.fork()
-    if pid:
-        os.waitpid(pid, 0)
-        return
-    try:  # pragma: no cover - runs in the detached process
-        os.setsid()
-        if os.fork() == 0:
-            os.closerange(3, 1 << 16)
-            with contextlib.suppress(OSError):  # rm: a small process, not a copy of ours
-                os.execvp("rm", ["rm", "-rf", "--", str(path)])
-            shutil.rmtree(path, ignore_errors=True)
-    finally:
-        os._exit(0)
-
-
-def _clean_stale(target: Path) -> None:
-    name = glob.escape(target.name)
-    for pattern in (".staging-*", ".twin-*", ".trash-*"):
-        for path in target.parent.glob(f".{name}{pattern}"):
-            if pattern == ".trash-*":
-                remove_in_background(path)
-            else:
-                _discard(path, target)
-    for path in target.parent.glob(f".{name}.old-*"):
-        if target.exists():
-            shutil.rmtree(path, ignore_errors=True)
-        else:  # killed between the two renames of the fallback swap: restore
-            path.rename(target)
-
-
-# -- trees kept between builds ----------------------------------------------------------------
-#
-# A build of a large archive changes few files, but the swap needs a complete tree. So the
-# tree a build replaces is kept beside the output as the "spare"; the next build starts from
-# it, rewrites only the files whose keys differ, and hard-links the files that changed in
-# between from the current output. What each tree holds (generated path -> key) is kept in
-# the cache folder, tied to the tree's inode; a tree we cannot vouch for is never reused.
-
-Identity = list[int]
-
-
-def tree_identity(path: Path) -> Identity | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return [st.st_dev, st.st_ino]
-
-
-def spare_of(target: Path) -> Path:
-    return target.parent / f".{target.name}.spare"
-
-
-class Trees:
-    """The manifests of the current output ("live") and of the spare tree."""
-
-    def __init__(self, folder: Path | None, target: Path) -> None:
-        self.file: Path | None = None
-        if folder is not None and not os.environ.get("PUBLISHER_NO_CACHE"):
-            self.file = folder / f"trees-{target.name}.json"
-        self.state: dict[str, Any] = {}
-        if self.file is not None:
-            with contextlib.suppress(OSError, ValueError):
-                state = orjson.loads(self.file.read_bytes())
-                if isinstance(state, dict) and state.get("target") == str(target):
-                    self.state = state
-        self.target = target
-
-    def manifest(self, which: str, path: Path) -> dict[str, str] | None:
-        """The manifest of `path` if it is the tree recorded as `which`."""
-        entry = self.state.get(which)
-        identity = tree_identity(path)
-        if not isinstance(entry, dict) or identity is None or entry.get("tree") != identity:
-            return None
-        paths = entry.get("paths")
-        return paths if isinstance(paths, dict) else None
-
-    def save(self, **trees: tuple[Path, dict[str, str]] | None) -> None:
-        if self.file is None:
-            return
-        state: dict[str, Any] = {"target": str(self.target)}
-        for which, value in trees.items():
-            if value is not None:
-                state[which] = {"tree": tree_identity(value[0]), "paths": value[1]}
-        with contextlib.suppress(OSError):
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.file.with_suffix(f".tmp-{os.getpid()}")
-            temporary.write_bytes(orjson.dumps(state))
-            temporary.replace(self.file)
-
-
 MARKER = ".publisher-output"
 MARKER_TEXT = "Written by publish. This folder is replaced as a whole by every build.\n"
 
@@ -393,7 +292,7 @@ def staged(
     target = target.absolute()
     check_target(target, protect)
     with locked(target, waiting=waiting):
-        _clean_stale(target)
+        clean_stale(target)
         staging = Staging(target)
         trees = Trees(trees_folder, target)
         spare = spare_of(target)
@@ -407,7 +306,7 @@ def staged(
         else:
             if spare.exists():
                 trees.save(live=(target, live) if live is not None else None)
-                _discard(spare, target)
+                discard(spare, target)
             staging.root.mkdir(parents=True)
             if live is None and trees.file is not None:
                 staging.twin = target.parent / f".{target.name}.twin-{os.getpid()}"
@@ -420,20 +319,12 @@ def staged(
             yield staging
             staging.prune()
         except BaseException:
-            _discard(staging.root, target)
+            discard(staging.root, target)
             if staging.twin is not None:
-                _discard(staging.twin, target)
+                discard(staging.twin, target)
             raise
         with deferred(completes=True):  # Ctrl-C during the swap: the swap finishes first
             _commit(staging, trees, live)
-
-
-def _discard(path: Path, target: Path) -> None:
-    """Remove a tree of ours without waiting for it (see remove_in_background)."""
-    trash = target.parent / f".{target.name}.trash-{os.getpid()}-{time.monotonic_ns()}"
-    with contextlib.suppress(OSError):
-        path.rename(trash)
-        remove_in_background(trash)
 
 
 def _commit(staging: Staging, trees: Trees, live: dict[str, str] | None) -> None:
@@ -452,9 +343,9 @@ def _commit(staging: Staging, trees: Trees, live: dict[str, str] | None) -> None
         staging.root.rename(target)
     if staging.twin is not None:  # a fresh build: its twin is the spare
         if old.exists():
-            _discard(old, target)
+            discard(old, target)
         if spare.exists():
-            _discard(spare, target)
+            discard(spare, target)
         staging.twin.rename(spare)
         trees.save(live=(target, staging.keys), spare=(spare, staging.keys))
         return
@@ -463,9 +354,9 @@ def _commit(staging: Staging, trees: Trees, live: dict[str, str] | None) -> None
         return
     if live is not None and trees.file is not None:
         if spare.exists():
-            _discard(spare, target)
+            discard(spare, target)
         old.rename(spare)
         trees.save(live=(target, staging.keys), spare=(spare, live))
         return
     trees.save(live=(target, staging.keys))
-    _discard(old, target)
+    discard(old, target)

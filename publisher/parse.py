@@ -3,19 +3,22 @@
 The parser is lenient: it records what it finds, with the line each field came from, and
 leaves out what it cannot find. Deciding what is missing or malformed is the schema's job,
 so every problem in a file is reported in one run with one wording.
+
+A scraped article (Markdown) is parsed here, paragraph by paragraph, with the text helpers
+of markdown_text.py; a JSON seed is read by json_seed.py.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from .dates import MONTH_NUMBERS
+from .json_seed import read_json
 from .load import Seed
+from .markdown_text import blocks_of, drop_dead_links, split_list, to_text
 from .problems import Problem
 from .schema import normalise
 
@@ -50,20 +53,11 @@ _DISCLAIMER = re.compile(r"^(?:\*\*)?Disclaimer:?(?:\*\*)?:?\s*(?P<text>.*)$", r
 _CONTACT = re.compile(r"^For media inquiries:\s*(?P<contact>.*)$", re.I)
 _FOOTER_RULE = re.compile(r"^\s*(?:-{3,}|_{3,})\s*$")
 _SEPARATOR = re.compile(r"^\s*(?:\*\s*){3,}$")
-# [text](url) or ![alt](url), optionally with a title; url may be empty or '#'.
-LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
-# LINK without the optional '!': a pattern that starts with a literal character lets the
-# regex engine jump to each '[' instead of trying every position (~20x faster on a long
-# paragraph). `text` is its only group, for split(). See split_links.
-_BRACKET_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
-_DEAD_LINK = re.compile(r"\[([^\]\[]*)\]\(#?\)")
-_DEAD_IMAGE = re.compile(r"!\[([^\]\[]*)\]\(#?\)")
-_NAME_SEPARATOR = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _COMMA = re.compile(r"\s*,\s*")
 _YEAR = re.compile(r"\d{4}")
 _BREAKS = re.compile(r"\n{3,}")
 # Promotional boilerplate that newer articles open with: phrases matched (lower case) in a
-# paragraph's plain text; substring tests are ~30x faster than one case-insensitive regex.
+# paragraph's plain text; substring tests are far faster than one case-insensitive regex.
 PROMOTIONAL = (
     "articles can be read in",
     "daily newsletter",
@@ -89,103 +83,6 @@ class Parsed:
 
     record: Record
     lines: dict[str, int] = field(default_factory=dict)
-
-
-def blocks_of(text: str) -> tuple[list[int], list[str]]:
-    """The paragraphs (runs of non-blank lines): the 1-based line each starts on, and its text.
-
-    Plain lists rather than an object per paragraph, which cost more than the split.
-    """
-    starts: list[int] = []
-    texts: list[str] = []
-    current: list[str] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            if not current:
-                starts.append(number)
-            current.append(line)
-        elif current:
-            texts.append("\n".join(current))  # one line: the line itself, no copy
-            current = []
-    if current:
-        texts.append("\n".join(current))
-    return starts, texts
-
-
-def drop_dead_links(markdown: str) -> str:
-    """`[text](#)` becomes `text`, `![alt](#)` becomes `alt`; links with a real target stay."""
-    # Two patterns that start with a literal character: ~10x faster than one with `!?`.
-    # split() leaves each match's one group between the pieces, so joining them is
-    # sub(r"\1") without a Python call per match (and a join of one piece is no copy).
-    return "".join(_DEAD_LINK.split("".join(_DEAD_IMAGE.split(markdown))))
-
-
-def split_links(markdown: str) -> list[str]:
-    """Text between links and link texts, in turn: what a LINK.split() keeping only the
-    `text` group would give, from the faster _BRACKET_LINK.
-
-    A LINK match starts at a '!' just before a _BRACKET_LINK match, which is never the end
-    of the match before (a ')'), so dropping that '!' from the text before gives the same.
-    """
-    pieces = _BRACKET_LINK.split(markdown)
-    if "![" in markdown:
-        for index in range(0, len(pieces) - 1, 2):
-            if pieces[index].endswith("!"):
-                pieces[index] = pieces[index][:-1]
-    return pieces
-
-
-def to_text(markdown: str) -> str:
-    """One line of plain text: links reduced to their text, bold markers dropped, spaces folded."""
-    text = markdown
-    if "](" in text:
-        text = "".join(split_links(text))
-    if "**" in text or "__" in text:
-        text = text.replace("**", "").replace("__", "")
-    # Fold spaces, skipping the split when there is nothing to fold (the usual case):
-    # printable text holds no whitespace but the ASCII space.
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
-
-
-def split_list(markdown: str, separator: re.Pattern[str] = _NAME_SEPARATOR) -> list[str]:
-    """Split `A, B and C` / `A, B, and C` / `[A](#) and [B](#)` into names.
-
-    Link texts are masked first so a name like `[Physicians for Peace and Justice](#)`
-    is never split on its own `and`.
-    """
-    mask = _mask_for(markdown)
-    pieces = split_links(markdown)
-    if mask is None:  # no character left to mask with: link texts are split too
-        parts = separator.split("".join(pieces))
-    else:
-        texts = iter(pieces[1::2])
-        parts = []
-        for part in separator.split(mask.join(pieces[0::2])):  # each link masked as one char
-            if part == mask:  # one whole link, the usual name
-                part = next(texts)
-            elif mask in part:
-                first, *rest = part.split(mask)
-                part = first + "".join(next(texts) + segment for segment in rest)
-            parts.append(part)
-    names: list[str] = []
-    for part in parts:
-        name = to_text(part)
-        if name and name not in names:
-            names.append(name)
-    return names
-
-
-def _mask_for(text: str) -> str | None:
-    """A character that `text` does not hold: NUL, else the first such private-use one;
-    None if it holds them all. (A seed may hold NUL, which the schema then refuses with
-    the field named; masking with a character of the text would mix names up or fail.)"""
-    if "\x00" not in text:
-        return "\x00"
-    present = set(text)  # once: a search of the text per candidate could take minutes
-    codes = itertools.chain(range(0xE000, 0xF900), range(0xF0000, 0x10FFFE))
-    return next((chr(code) for code in codes if chr(code) not in present), None)
 
 
 def iso_date(match: re.Match[str]) -> str | None:
@@ -472,40 +369,13 @@ def parse_scraped(seed: Seed) -> Parsed:
     return _ScrapedParser(seed).parse()
 
 
-def parse_json(seed: Seed) -> Parsed | Problem:
-    """A JSON seed is taken as it is; only the id defaults to the one minted from the file name."""
-    try:
-        data = json.loads(seed.text)
-    except json.JSONDecodeError as exc:
-        return Problem(seed.name, exc.lineno, "$", f"is not valid JSON ({exc.msg}): fix the syntax")
-    except RecursionError:
-        return Problem(seed.name, None, "$", "nests arrays or objects too deeply to be an article")
-    if not isinstance(data, dict):
-        return Problem(
-            seed.name, 1, "$", "must hold one JSON object (an article), not a list or value"
-        )
-    try:  # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 output can carry
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return Problem(
-            seed.name,
-            None,
-            "$",
-            "contains an unpaired surrogate escape (\\ud800-\\udfff): "
-            "replace it with the character it was meant to be",
-        )
-    data.setdefault("id", seed.default_id)
-    lines: dict[str, int] = {}
-    for key in data:
-        match = re.search(rf"^\s*{re.escape(json.dumps(key))}\s*:", seed.text, re.M)
-        if match:
-            lines[key] = seed.text.count("\n", 0, match.start()) + 1
-    return Parsed(data, lines)
-
-
 def parse(seed: Seed) -> Parsed | Problem:
     """Any seed to a record in schema field order, with optional fields filled in."""
-    parsed = parse_json(seed) if seed.kind == "json" else parse_scraped(seed)
-    if isinstance(parsed, Problem):
-        return parsed
+    if seed.kind == "json":
+        read = read_json(seed)
+        if isinstance(read, Problem):
+            return read
+        parsed = Parsed(*read)
+    else:
+        parsed = parse_scraped(seed)
     return Parsed(normalise(parsed.record), parsed.lines)

@@ -113,7 +113,7 @@ def sanitise(fragment: str) -> str:
     scheme; drop script/style content. A link left without a URL keeps only its text,
     an image without one goes: neither could work, and both are invalid HTML."""
     cleaned = str(_SANITISER.clean(fragment))
-    if _DANGLING.search(cleaned) is None:  # almost always: ~5 µs on a 7 KB body
+    if _DANGLING.search(cleaned) is None:  # almost always, and a cheap scan
         return cleaned
     return _drop_dangling(cleaned)
 

@@ -7,8 +7,8 @@ quoted). Columns in schema field order. List values are joined with ';' (the sch
 text field can be empty, so an empty cell is never an empty string).
 
 A release makes its CSV files from each record's packed row (packed_row), kept in the cache
-since its seed was checked, so that it need not parse every record again (about half of its
-work at 100,000 records). The cache keeps a packed row after the digest of the record it was
+since its seed was checked, so that it need not parse every record again (a large share of
+its work). The cache keeps a packed row after the digest of the record it was
 made from and a checksum of itself (stored): a row of another version of the record, or a
 damaged one, is not used. This module is part of the cache's fingerprint.
 """
@@ -76,7 +76,7 @@ def csv_rows(record: Record) -> tuple[str, str | None]:
     """The record's row of articles.csv, and its row of articles.spreadsheet.csv when
     that differs (a cell looks like a formula), each ending in CRLF."""
     # Rows are joined here, not by csv.writer: it goes through every character in Python's
-    # C state machine, ~10 s for each 100,000-record file, where str methods take ~1 s.
+    # C state machine, many times slower than str methods on a large file.
     # Most values are text: only the others go through csv_cell.
     cells = [v if v.__class__ is str else csv_cell(v) for v in map(record.__getitem__, _names())]
     row = ",".join(map(csv_field, cells)) + CSV_LINE_END

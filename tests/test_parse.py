@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from publisher.load import read_seed
-from publisher.parse import parse, split_list
+from publisher.markdown_text import split_list
+from publisher.parse import parse
 from publisher.validate import check_seed
 
 from .conftest import FIXTURES, SEED, seed_files

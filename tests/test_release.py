@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from publisher import release as release_module
+from publisher import release_write
 from publisher.dataset import record_sha256
 from publisher.release import release_date
 from publisher.release_verify import verify_releases
@@ -626,7 +626,7 @@ def test_a_fresh_clone_would_release_a_patch(
     seeds.mkdir()
     shutil.copy(SEED, seeds)
     with monkeypatch.context() as patched:
-        patched.setattr(release_module, "schema_bytes", FIRST_SCHEMA.read_bytes)
+        patched.setattr(release_write, "schema_bytes", FIRST_SCHEMA.read_bytes)
         cut(seeds, dist)
     for name in ("index.json", "latest.json"):  # as the tool that cut 1.0.0 wrote them
         path = dist / "releases" / name
@@ -645,7 +645,7 @@ def test_a_narrowed_schema_and_corrected_records_say_why_and_which_fields(
 ) -> None:
     committed = FIRST_SCHEMA.read_bytes()
     with monkeypatch.context() as patched:  # the first release with the looser schema
-        patched.setattr(release_module, "schema_bytes", lambda: committed)
+        patched.setattr(release_write, "schema_bytes", lambda: committed)
         cut(seeds, dist)
     edit_tricky(seeds, title="A corrected title", themes=["Media"], subtitle=None)
     add_article(seeds)

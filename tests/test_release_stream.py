@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publisher import build, dataset, release, rows, validate
+from publisher import build, dataset, release, release_write, rows, validate
 from publisher.build import Archive
 from publisher.cache import Cache
 from publisher.config import load_settings
@@ -28,7 +28,8 @@ from publisher.engine import parallel
 from publisher.engine.parallel import run_parts, started
 from publisher.model import ArticleRef, index_of
 from publisher.output import Staging
-from publisher.release import plan_release, release_files
+from publisher.release import plan_release
+from publisher.release_write import release_files
 from publisher.schema import field_names
 from publisher.validate import ChangedDuringBuild, check_folder, record_lines, record_rows
 
@@ -75,9 +76,8 @@ def variants(count: int) -> list[Record]:
 
 
 @pytest.fixture(params=[1, 2, 3, 500])
-def batch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+def batch(request: pytest.FixtureRequest) -> int:
     size: int = request.param
-    monkeypatch.setattr(dataset, "BATCH", size)
     return size
 
 
@@ -88,8 +88,8 @@ def test_streamed_data_files_equal_the_whole_files(batch: int, count: int) -> No
     def lines() -> Iterator[bytes]:
         return dataset.record_lines(records)
 
-    assert b"".join(dataset.jsonl_chunks(lines())) == whole_jsonl(records)
-    assert b"".join(dataset.json_chunks(lines())) == whole_json(records)
+    assert b"".join(dataset.jsonl_chunks(lines(), batch)) == whole_jsonl(records)
+    assert b"".join(dataset.json_chunks(lines(), batch)) == whole_json(records)
     packed = list(map(rows.packed_row, records))
     mixed = [
         row if n % 2 else line for n, (row, line) in enumerate(zip(packed, lines(), strict=True))
@@ -97,7 +97,7 @@ def test_streamed_data_files_equal_the_whole_files(batch: int, count: int) -> No
     # From the records' lines (no cache), their packed rows (made when checked), or both.
     for items in (list(lines()), packed, mixed):
         gather = dataset.Gather()
-        tables = list(dataset.csv_chunks(items, gather))
+        tables = list(dataset.csv_chunks(items, gather, batch))
         assert b"".join(table for table, _ in tables) == whole_csv(records, lambda c: c, "utf-8")
         assert b"".join(sheet for _, sheet in tables) == whole_csv(
             records, rows.neutralise, "utf-8-sig"
@@ -116,18 +116,17 @@ def summary_of(records: Sequence[Record]) -> dataset.Summary:
 @pytest.mark.parametrize("count", [0, 1, 7])
 def test_the_json_array_holds_the_jsonl_records_line_for_line(batch: int, count: int) -> None:
     records = variants(count)
-    array = b"".join(dataset.json_chunks(dataset.record_lines(records)))
+    array = b"".join(dataset.json_chunks(dataset.record_lines(records), batch))
     assert json.loads(array) == records  # any JSON reader
-    jsonl = b"".join(dataset.jsonl_chunks(dataset.record_lines(records))).splitlines()
+    jsonl = b"".join(dataset.jsonl_chunks(dataset.record_lines(records), batch)).splitlines()
     inner = array.splitlines()[1:-1]  # without the brackets' lines
     assert [line.removesuffix(b",") for line in inner] == jsonl
     assert array.endswith(b"]\n")
 
 
-def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_files_are_written_a_batch_at_a_time() -> None:
     # No chunk holds more than a batch of records, and each chunk is written before the
     # next records are read: memory stays at a batch whatever the release's size.
-    monkeypatch.setattr(dataset, "BATCH", 4)
     records = variants(40)
     read = 0
 
@@ -151,8 +150,8 @@ def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatc
             return len(chunk)
 
     plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
-    monkeypatch.setattr(release, "forking", lambda: False)  # one process: watch it all
-    release_files(plan, SETTINGS, lines, lines, Recorder)
+    # One process (no `start`): watch it all.
+    release_files(plan, SETTINGS, lines, lines, Recorder, start=None, batch=4)
     for name in ("articles.jsonl", "articles.json", "articles.csv", "articles.spreadsheet.csv"):
         sizes = [size for size, _ in chunks[name]]
         assert len(sizes) >= 10, name
@@ -381,10 +380,10 @@ def test_changed_fields() -> None:
     old = dict(TRICKY, updated=None)
     new = dict(old, title="New", updated="2024-03-02", language="en")  # one field more
     del new["contact"]  # one field fewer
-    assert release.changed_fields(old, dict(reversed(old.items()))) == ()
-    assert release.changed_fields(old, new) == ("contact", "language", "title", "updated")
+    assert release_write.changed_fields(old, dict(reversed(old.items()))) == ()
+    assert release_write.changed_fields(old, new) == ("contact", "language", "title", "updated")
     # Equal as Python values, not as JSON: what the hashes that told them apart compare.
-    assert release.changed_fields({"a": 1, "b": [1]}, {"a": 1.0, "b": [True]}) == ("a", "b")
+    assert release_write.changed_fields({"a": 1, "b": [1]}, {"a": 1.0, "b": [True]}) == ("a", "b")
 
 
 def test_the_json_files_note_the_changed_fields_of_changed_records_only(
@@ -396,7 +395,7 @@ def test_the_json_files_note_the_changed_fields_of_changed_records_only(
     published = tmp_path / "releases" / "v1.0.0"
     published.mkdir(parents=True)
     (published / "articles.jsonl").write_bytes(whole_jsonl(records))
-    (published / "articles.schema.json").write_bytes(release.schema_bytes())
+    (published / "articles.schema.json").write_bytes(release_write.schema_bytes())
     index = {
         "name": "x",
         "latest": "1.0.0",
@@ -425,13 +424,12 @@ def test_the_json_files_note_the_changed_fields_of_changed_records_only(
         parsed.append(bytes(data))
         return loads(data)
 
-    monkeypatch.setattr(release.orjson, "loads", spy)
-    monkeypatch.setattr(release, "forking", lambda: False)  # one process: watch it all
+    monkeypatch.setattr(release_write.orjson, "loads", spy)
     lines = lambda e: iter(_lines(records))  # noqa: E731
     out = tmp_path / "out"
     out.mkdir()
     packed = lambda e: map(rows.packed_row, records)  # noqa: E731
-    release_files(plan, SETTINGS, lines, packed, _opener(out))
+    release_files(plan, SETTINGS, lines, packed, _opener(out), start=None)  # one process
     old_lines = whole_jsonl(variants(6)).splitlines(keepends=True)
     new_lines = _lines(records)
     records_parsed = [data for data in parsed if data.startswith(b"{")]  # not CSV rows' lists
@@ -448,7 +446,7 @@ def test_the_json_files_note_the_changed_fields_of_changed_records_only(
     (published / "articles.jsonl").write_bytes(whole_jsonl(variants(6)[::-1]))
     (tmp_path / "again").mkdir()
     with pytest.raises(release.ReleaseError, match="holds another record"):
-        release_files(plan, SETTINGS, lines, packed, _opener(tmp_path / "again"))
+        release_files(plan, SETTINGS, lines, packed, _opener(tmp_path / "again"), start=None)
 
 
 # -- the pieces it is made with ----------------------------------------------------------------
@@ -511,7 +509,6 @@ def test_the_data_files_are_made_by_two_processes_that_report_their_own_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     records = variants(40)
-    monkeypatch.setattr(dataset, "BATCH", 4)
     plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
     readers = tmp_path / "readers"
 
@@ -527,7 +524,7 @@ def test_the_data_files_are_made_by_two_processes_that_report_their_own_errors(
         log("rows")
         return map(rows.packed_row, records)
 
-    files = release_files(plan, SETTINGS, lines, packed, _opener(tmp_path))
+    files = release_files(plan, SETTINGS, lines, packed, _opener(tmp_path), start=started, batch=4)
     read = dict(line.split() for line in readers.read_text().splitlines())
     assert len(read) == 2 and len({read["lines"], read["rows"], str(os.getpid())}) == 3
     assert (tmp_path / "articles.csv").read_bytes() == whole_csv(records, lambda c: c, "utf-8")
@@ -539,10 +536,14 @@ def test_the_data_files_are_made_by_two_processes_that_report_their_own_errors(
                 raise ValueError("the CSV side failed")
             yield row
 
-    monkeypatch.setattr(dataset, "csv_chunks", lambda r, g, c=dataset.csv_chunks: c(broken(r), g))
+    monkeypatch.setattr(
+        dataset, "csv_chunks", lambda r, g, b, c=dataset.csv_chunks: c(broken(r), g, b)
+    )
     (tmp_path / "again").mkdir()
     with pytest.raises(ValueError, match="the CSV side failed"):
-        release_files(plan, SETTINGS, lines, packed, _opener(tmp_path / "again"))
+        release_files(
+            plan, SETTINGS, lines, packed, _opener(tmp_path / "again"), start=started, batch=4
+        )
 
 
 def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) -> None:
@@ -560,8 +561,8 @@ def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) 
     dist.mkdir()
     staging = Staging(dist)
     staging.root.mkdir()
-    with release.releasing(
-        staging, plan, SETTINGS, lines, lambda e: iter(_lines(records))
+    with release_write.releasing(
+        staging, plan, SETTINGS, lines, lambda e: iter(_lines(records)), start=started
     ) as finish:
         deadline = time.monotonic() + 60
         while not done.exists() and time.monotonic() < deadline:
@@ -583,14 +584,14 @@ def test_what_does_not_depend_on_the_data_files_is_written_before_waiting_for_th
     plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
     lines = lambda e: iter(_lines(records))  # noqa: E731
     written_before: list[set[str]] = []
-    with release.data_files(plan, lines, lines, _opener(tmp_path)) as data:
+    with release_write.data_files(plan, lines, lines, _opener(tmp_path), start=started) as data:
 
-        def json() -> release.Written:
+        def json() -> release_write.Written:
             written_before.append({path.name for path in tmp_path.iterdir()})
             return data.json()
 
-        watched = release.DataFiles(json, data.csv)
-        files = release.version_files(plan, SETTINGS, watched, _opener(tmp_path))
+        watched = release_write.DataFiles(json, data.csv)
+        files = release_write.version_files(plan, SETTINGS, watched, _opener(tmp_path))
     assert {"changes.jsonl", "CHANGELOG.md", "CITATION.cff"} <= written_before[0]
     assert "SHA256SUMS" in files
 

@@ -2,8 +2,8 @@
 
 A build of a large archive makes millions of small objects that never form cycles (the
 seeds' verdicts, an ArticleRef per article, the plan). Each full collection scans all of them,
-and allocating them triggers collection after collection: a third of the CPU time of a
-rebuild after one edit at 100,000 articles. While such tables are built the collector is
+and allocating them triggers collection after collection: a large share of the CPU time
+of a rebuild after one edit of a large archive. While such tables are built the collector is
 paused; afterwards they are frozen (moved out of its reach), so later collections, which
 the rendering still needs, scan only what came after.
 """

@@ -4,8 +4,8 @@ A build or a release allocates and frees megabytes per batch: records read from 
 chunks of the data files. glibc serves a block over its mmap threshold (128 KB at first,
 raised as such blocks are freed) with pages of its own and returns free memory over its trim
 threshold at the top of the heap to the kernel, so batch after batch took fresh pages that
-the kernel must zero and fault in one by one: ~0.5 s of system time for every gigabyte read
-from the cache at 100,000 articles, measured. Setting the thresholds fixes them (glibc stops
+the kernel must zero and fault in one by one, system time that grows with every gigabyte
+read from the cache. Setting the thresholds fixes them (glibc stops
 adjusting them): blocks of up to 32 MB come from the heap, and up to 64 MB of free memory is
 kept for the next batch.
 """

@@ -1,8 +1,8 @@
 """Pieces of text made in one pass of a build and used in the next, kept out of memory.
 
 The article pass makes each article's feed entries and list item once; the document pass
-splices them into every document that lists the article. At 100,000 articles that is
-about 600 MB of text (4.5 KB of light entries an article, 33 KB for each full one). They
+splices them into every document that lists the article. For a large archive that is
+hundreds of megabytes of text, too much to keep in each process. They
 are written to an unlinked temporary file beside the output and read back with pread:
 the kernel's page cache holds them while there is room, no process holds them, and
 processes forked for the document pass share the file without copying anything.
