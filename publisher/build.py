@@ -89,8 +89,17 @@ def build(
         staging = stack.enter_context(staged(dist, protect, cache, force, waiting))
         # Published releases are carried over; a new one starts writing its data files.
         if release is not None:
+            start = started if tuning.forks else None  # JSON and CSV files side by side
             finish_release = stack.enter_context(
-                releasing(staging, release, settings, archive.lines, archive.rows, start=started)
+                releasing(
+                    staging,
+                    release,
+                    settings,
+                    archive.lines,
+                    archive.rows,
+                    start=start,
+                    batch=tuning.data_batch,
+                )
             )
         else:
             for keep in KEPT:
