@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO
 import click
 
 from . import __version__
-from .cache import build_stamp, record_build, up_to_date
 from .config import Settings, load_settings
 from .engine.heap import keep_freed_memory
 from .engine.interrupt import Interrupted, handled
+from .fingerprint import build_stamp, record_build, up_to_date
 from .load import read_seed, scan_seeds, stray_warnings
 from .model import Article, ArticleRef
 from .parse import parse

@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import build_fingerprint
 from .config import Settings
 from .feeds import FeedWriter
+from .fingerprint import build_fingerprint
 from .model import ArticleRef
 from .paging import Document, Feed, site_feeds, spans
 from .site import ASSETS, RELEASES_PAGE, Site, asset, list_page
