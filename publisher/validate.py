@@ -149,62 +149,17 @@ def explain(error: ValidationError, kind: str) -> tuple[str, str] | None:
     field = str(path[0]) if path else ""
     label, how = FIELD_HELP.get(field, (f"field {field!r}", "see schema/article.schema.json"))
     json_hint = f"set {field!r} in the JSON object" if kind == "json" else how
+    about = _About(error, kind, field, label, json_hint)
     value: Any = error.instance
-    rule: Any = error.validator_value
     match error.validator:
         case "required":
-            required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
-            # One error per missing property; its message starts with that property's repr.
-            missing = next(name for name in required if error.message.startswith(repr(name)))
-            label, how = FIELD_HELP.get(missing, (missing, ""))
-            hint = f"add {missing!r} to the JSON object" if kind == "json" else how
-            return missing, f"{label} is missing: {hint}"
+            return _required(about)
         case "additionalProperties":
-            extra = sorted(set(value) - set(FIELD_HELP))
-            known = ", ".join(FIELD_HELP)
-            return extra[0] if extra else "", (
-                f"unknown field(s) {', '.join(map(repr, extra))}: remove them or fix the "
-                f"spelling (known fields: {known})"
-            )
+            return _additional(about)
         case "format":
-            if error.validator_value == "date":
-                if not re.fullmatch(r"(19|20)\d{2}-\d{2}-\d{2}", value):
-                    return None  # the pattern error says how to write it
-                why = no_such_day(value) or "no such day"
-                fix = json_hint if kind == "json" else "correct the day or month on that line"
-                return field, f"{label} {value!r} is not a real date ({why}): {fix}"
-            return field, f"{label} {value!r} is not a valid {error.validator_value}: {json_hint}"
-        case "pattern" if field == "id":
-            suggestion = slugify(str(value))
-            fix = (
-                f"set 'id' to e.g. {suggestion!r}"
-                if kind == "json"
-                else f"rename the file, e.g. to '{suggestion}.txt'"
-            )
-            return field, (
-                f"id {value!r} is not allowed (lowercase letters, digits, '-' and '_', "
-                f"at most 80 characters): {fix}"
-            )
-        case "pattern" if error.validator_value == "\\S":
-            return field, f"{label} is blank: {json_hint}"
-        case "pattern" if error.validator_value == LIST_ITEM_PATTERN:
-            return field, (
-                f"{label}: {value!r} contains ';', which separates list items in the CSV "
-                "dataset release: write it without ';' (use ',' or '/' instead)"
-            )
-        case "pattern" if isinstance(value, str) and str(rule).startswith("^(?:19|20)"):
-            return field, (
-                f"{label} {value!r} must be a date from 1900 to 2099 written as YYYY-MM-DD: "
-                f"{json_hint}"
-            )
-        case "pattern" if isinstance(value, str) and field == "original_source_url":
-            return field, f"{label} {value!r} must start with http:// or https://"
-        case "pattern" if isinstance(value, str):
-            bad = _bad_character(value)
-            return (
-                field,
-                f"{label} contains {bad}: remove it or replace it with a visible character",
-            )
+            return _format(about)
+        case "pattern":
+            return _pattern(about)
         case "minItems" | "minLength":
             return field, f"{label} is empty: {json_hint}"
         case "minimum" | "maximum":
@@ -213,6 +168,88 @@ def explain(error: ValidationError, kind: str) -> tuple[str, str] | None:
             return field, f"{label} lists a name twice: remove the repeat"
         case _:
             return field, f"{label}: {error.message}"
+
+
+@dataclass(frozen=True)
+class _About:
+    """One schema error, and what explain made of its path: the helpers' argument."""
+
+    error: ValidationError
+    kind: str  # the seed's kind: "json", or the scraped format
+    field: str  # the top-level field the error is about ("" for the record itself)
+    label: str  # what that field is (FIELD_HELP)
+    json_hint: str  # how to supply it in this kind of seed
+
+    @property
+    def value(self) -> Any:
+        return self.error.instance
+
+
+def _required(about: _About) -> tuple[str, str]:
+    required: list[str] = list(about.error.validator_value)  # type: ignore[arg-type]
+    # One error per missing property; its message starts with that property's repr.
+    missing = next(name for name in required if about.error.message.startswith(repr(name)))
+    label, how = FIELD_HELP.get(missing, (missing, ""))
+    hint = f"add {missing!r} to the JSON object" if about.kind == "json" else how
+    return missing, f"{label} is missing: {hint}"
+
+
+def _additional(about: _About) -> tuple[str, str]:
+    extra = sorted(set(about.value) - set(FIELD_HELP))
+    known = ", ".join(FIELD_HELP)
+    return extra[0] if extra else "", (
+        f"unknown field(s) {', '.join(map(repr, extra))}: remove them or fix the "
+        f"spelling (known fields: {known})"
+    )
+
+
+def _format(about: _About) -> tuple[str, str] | None:
+    field, label, value, json_hint = about.field, about.label, about.value, about.json_hint
+    if about.error.validator_value == "date":
+        if not re.fullmatch(r"(19|20)\d{2}-\d{2}-\d{2}", value):
+            return None  # the pattern error says how to write it
+        why = no_such_day(value) or "no such day"
+        fix = json_hint if about.kind == "json" else "correct the day or month on that line"
+        return field, f"{label} {value!r} is not a real date ({why}): {fix}"
+    return field, f"{label} {value!r} is not a valid {about.error.validator_value}: {json_hint}"
+
+
+def _pattern(about: _About) -> tuple[str, str]:
+    field, label, value, json_hint = about.field, about.label, about.value, about.json_hint
+    rule: Any = about.error.validator_value
+    if field == "id":
+        return _bad_id(about)
+    if rule == "\\S":
+        return field, f"{label} is blank: {json_hint}"
+    if rule == LIST_ITEM_PATTERN:
+        return field, (
+            f"{label}: {value!r} contains ';', which separates list items in the CSV "
+            "dataset release: write it without ';' (use ',' or '/' instead)"
+        )
+    if not isinstance(value, str):
+        return field, f"{label}: {about.error.message}"
+    if str(rule).startswith("^(?:19|20)"):
+        return field, (
+            f"{label} {value!r} must be a date from 1900 to 2099 written as YYYY-MM-DD: {json_hint}"
+        )
+    if field == "original_source_url":
+        return field, f"{label} {value!r} must start with http:// or https://"
+    bad = _bad_character(value)
+    return field, f"{label} contains {bad}: remove it or replace it with a visible character"
+
+
+def _bad_id(about: _About) -> tuple[str, str]:
+    value = about.value
+    suggestion = slugify(str(value))
+    fix = (
+        f"set 'id' to e.g. {suggestion!r}"
+        if about.kind == "json"
+        else f"rename the file, e.g. to '{suggestion}.txt'"
+    )
+    return about.field, (
+        f"id {value!r} is not allowed (lowercase letters, digits, '-' and '_', "
+        f"at most 80 characters): {fix}"
+    )
 
 
 def _leaf_errors(error: ValidationError) -> Iterable[ValidationError]:
