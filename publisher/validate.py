@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from .cache import Cache, opened, stat_signatures, storable
 from .engine import collector, interrupt
 from .engine.parallel import process_pool
 from .load import Seed, display_name, read_seed, scan_seeds, stray_warnings
@@ -28,6 +27,7 @@ from .problems import Problem, no_such_day, sort_key
 from .progress import Progress, silent
 from .rows import Item, from_store, packed_row, stored
 from .schema import fast_validator, validator
+from .store.sqlite import Cache, opened, stat_signatures, storable
 from .topics import slugify
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import publisher.validate as validate
-from publisher.cache import Cache, opened
 from publisher.load import SEED_SUFFIXES, is_seed_name
 from publisher.model import ArticleRef, make_ref
+from publisher.store.sqlite import Cache, opened
 from publisher.validate import check_folder
 
 from .conftest import FIXTURES, SEED, seed_files

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from publisher import build, dataset, release, rows, validate
 from publisher.build import Archive
-from publisher.cache import Cache
 from publisher.config import load_settings
 from publisher.dataset import Record, canonical_json_bytes, record_sha256
 from publisher.engine import parallel
@@ -30,6 +29,7 @@ from publisher.model import ArticleRef, index_of
 from publisher.output import Staging
 from publisher.release import plan_release, release_files
 from publisher.schema import field_names
+from publisher.store.sqlite import Cache
 from publisher.validate import ChangedDuringBuild, check_folder, record_lines, record_rows
 
 from .releasetools import DATE, TRICKY, cut, make_seeds, tree

@@ -1,4 +1,4 @@
-"""An incremental cache of per-file work, kept outside dist/ in one SQLite file.
+"""The incremental cache of per-file work, kept outside dist/ in one SQLite file.
 
 Entries are keyed by the seed's path and its stat signature (size, mtime, ctime, inode),
 and the whole cache by a fingerprint of the tool (fingerprint.tool_fingerprint): its
@@ -18,15 +18,13 @@ from typing import Any
 
 import orjson
 
-from .fingerprint import tool_fingerprint
-
-Signature = tuple[int, int, int, int]
+from ..fingerprint import tool_fingerprint
 
 
 def stat_signatures(paths: Iterable[Path | str]) -> dict[str, str]:
-    """signature() of each path as the cache keys it ("null" for a file that vanished),
-    by str(path): one loop, not a call per seed (there are 100,000 of them on every
-    build of a large archive)."""
+    """The stat signature (size, mtime, ctime, inode) of each path as the cache keys it
+    ("null" for a file that vanished), by str(path): one loop, not a call per seed (there
+    are 100,000 of them on every build of a large archive)."""
     found: dict[str, str] = {}
     stat = os.stat
     for path in paths:
@@ -37,14 +35,6 @@ def stat_signatures(paths: Iterable[Path | str]) -> dict[str, str]:
         else:
             found[str(path)] = f"[{st.st_size}, {st.st_mtime_ns}, {st.st_ctime_ns}, {st.st_ino}]"
     return found
-
-
-def signature(path: Path) -> Signature | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 SQLITE_PAGE_SIZE = 1 << 16  # SQLite's largest
@@ -131,22 +121,6 @@ class Cache:
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
                 ((kind, key, sig, value) for key, sig, value in items),
             )
-
-    def get_blob(self, kind: str) -> Any:
-        """The one value stored under `kind` by put_blob (None if there is none)."""
-        try:
-            row = self.db.execute(
-                "SELECT value FROM entries WHERE kind = ? AND key = ''", (kind,)
-            ).fetchone()
-            return None if row is None else _loads(row[0])
-        except (sqlite3.Error, ValueError, TypeError):
-            self.broken = True
-            return None
-
-    def put_blob(self, kind: str, value: Any) -> None:
-        """Store `value` as the one value of `kind`: read back in one go by get_blob."""
-        data = _dumps(value)
-        self.put_raw(kind, [("", "", data)])
 
     def count(self, kind: str) -> int:
         """How many values of `kind` are stored (0 for a broken cache)."""

@@ -1,0 +1,1 @@
+"""The article store: the articles to publish, and where their records are kept."""
