@@ -6,62 +6,30 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from .config import Settings
-from .dataset import record_lines
 from .engine import collector, interrupt
 from .engine.parallel import process_pool, run_parts
 from .engine.shelf import Shelf, Span
 from .feeds import FeedWriter
-from .model import Article, ArticleRef, index_of
+from .model import Article, ArticleRef
 from .output import Staging, staged
 from .plan import Makers, Plan, Unit, plan
 from .progress import Progress, silent
-from .release import Lines, ReleasePlan, Rows, releasing
+from .release import ReleasePlan, releasing
 from .render import RenderedArticle, render_article, summary_text
 from .site import RELEASES_PAGE, Site
+from .store import ArticleStore
 
 # Published dataset releases are immutable and cut by `publish release`, not by a build:
 # a build carries them over untouched (all but the releases page, which the site rewrites).
 KEPT = ("releases",)
 PARALLEL_FROM = 400.0  # estimated cost (about one article page each) worth a second process
 
-Load = Callable[[Sequence[ArticleRef]], dict[str, Article]]
-
-
-@dataclass(frozen=True)
-class Archive:
-    """The articles to publish: every ArticleRef, and a way to load the articles a build needs
-    (a rebuild after one edit loads only the few that the changed files show). A release
-    streams the records' canonical dataset `lines` (validate.record_lines) and what the
-    CSV files need of them, `rows` (validate.record_rows), rather than articles."""
-
-    entries: tuple[ArticleRef, ...]
-    load: Load
-    lines: Lines
-    rows: Rows
-
-    @classmethod
-    def of(cls, articles: Iterable[Article]) -> Archive:
-        """An archive of articles already in memory."""
-        by_id = {article.id: article for article in articles}
-        entries = tuple(
-            ArticleRef.from_index(index_of(article.to_record()), article.id)
-            for article in by_id.values()
-        )
-        return cls(
-            entries,
-            lambda wanted: {entry.id: by_id[entry.id] for entry in wanted},
-            lambda wanted: record_lines(by_id[entry.id].to_record() for entry in wanted),
-            # A record line is a row the CSV side packs itself.
-            lambda wanted: record_lines(by_id[entry.id].to_record() for entry in wanted),
-        )
-
 
 def build(
-    archive: Archive,
+    archive: ArticleStore,
     settings: Settings,
     dist: Path,
     release: ReleasePlan | None = None,
@@ -136,23 +104,17 @@ class Job:
 
     staging: Staging
     settings: Settings
-    archive: Archive
+    archive: ArticleStore
     plan: Plan
     pages: frozenset[str]  # ids of the articles whose page must be written
     needs: dict[str, frozenset[str]]  # "light", "full", "item" -> ids of the articles
     chosen: dict[str, ArticleRef]  # the articles of `pages` and `needs`, by id
 
-    @cached_property
-    def by_id(self) -> dict[str, ArticleRef]:
-        """Every entry by id: made only if an article outside `chosen` is wanted."""
-        return {entry.id: entry for entry in self.archive.entries}
-
     def loader(self) -> Callable[[str], Article]:
         """Articles one at a time, for what the article pass did not make (none, normally)."""
 
         def load(article_id: str) -> Article:
-            entry = self.chosen.get(article_id) or self.by_id[article_id]
-            return self.archive.load([entry])[article_id]
+            return self.archive.load([article_id])[article_id]
 
         return load
 
@@ -206,7 +168,7 @@ Made = tuple[bytes, dict[tuple[str, str], Span], list[str]]
 def _article_chunk(ids: list[str]) -> Made:
     job = _job
     assert job is not None
-    articles = job.archive.load([job.chosen[i] for i in ids])
+    articles = job.archive.load(ids)
     # Rendered when first needed: most articles of a rebuild are here only for their
     # light entries, which need the summary and not the body (the costly part).
     rendered: dict[str, RenderedArticle] = {}

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO
+from typing import Any, Literal, NoReturn, TextIO
 
 import click
 
@@ -23,24 +23,12 @@ from .engine.heap import keep_freed_memory
 from .engine.interrupt import Interrupted, handled
 from .fingerprint import build_stamp, record_build, up_to_date
 from .load import read_seed, scan_seeds, stray_warnings
-from .model import Article, ArticleRef
 from .parse import parse
 from .problems import Problem, UsageError
 from .report import REPORT_FORMATS, REPORTERS, printable, summary, warning_line
-from .validate import (
-    ChangedDuringBuild,
-    CheckResult,
-    check_folder,
-    check_record,
-    load_articles,
-    record_lines,
-    record_rows,
-    seed_signatures,
-)
-
-if TYPE_CHECKING:
-    from .build import Archive
-    from .rows import Item
+from .store import ChangedDuringBuild, SeedStore
+from .store.check import check_seeds, seed_signatures
+from .validate import CheckResult, check_record
 
 INVALID = 1
 USAGE = 2
@@ -187,15 +175,14 @@ class TerminalProgress:
 def check(
     options: Options,
     *,
-    articles: bool = True,
     signed: tuple[dict[str, str], str] | None = None,
-) -> CheckResult:
+) -> tuple[CheckResult, SeedStore]:
+    """Check the seeds: the result, and the store a build reads their records from."""
     progress = TerminalProgress(not options.quiet)
     try:
-        return check_folder(
+        return check_seeds(
             options.seeds,
             cache_dir=options.cache,
-            articles=articles,
             progress=progress,
             signed=signed,
         )
@@ -241,7 +228,7 @@ def main(
     signed = None if validate or force else unchanged(options)
     if signed is True:
         return
-    result = check(options, articles=False, signed=signed or None)  # records stay in the cache
+    result, store = check(options, signed=signed or None)  # records stay in the cache
     if validate:
         result = with_release_problems(result, options.dist)
     if validate or not result.ok:
@@ -259,7 +246,7 @@ def main(
     progress = TerminalProgress(not options.quiet)
     try:
         written = build(
-            archive(result, options),
+            store,
             options.settings,
             options.dist,
             progress=progress,
@@ -330,22 +317,6 @@ def warn(warnings: Sequence[Problem]) -> None:
     """Warnings of a run that reports no problems (they fail nothing), on stderr."""
     for problem in warnings:
         click.echo(printable(warning_line(problem)), err=True)
-
-
-def archive(result: CheckResult, options: Options) -> Archive:
-    """The valid articles of `result`; their records are loaded when a build needs them."""
-    from .build import Archive
-
-    def load(entries: Sequence[ArticleRef]) -> dict[str, Article]:
-        return load_articles(entries, result.fresh, options.cache, options.seeds)
-
-    def lines(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
-        return record_lines(entries, result.fresh, options.cache, options.seeds)
-
-    def rows(entries: Sequence[ArticleRef]) -> Iterator[Item]:
-        return record_rows(entries, result.fresh, options.cache, options.seeds)
-
-    return Archive(result.entries, load, lines, rows)
 
 
 def with_release_problems(result: CheckResult, dist: Path) -> CheckResult:
@@ -461,18 +432,17 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
     from .release import plan_release, release_date
     from .versioning import ReleaseError
 
-    result = check(options, articles=False)
+    result, store = check(options)
     result = with_release_problems(result, options.dist)
     if not result.ok:
         report(result, "text", err=True)
         sys.exit(INVALID)
     try:
-        articles = archive(result, options)
         day = release_date(date, os.environ)
-        plan = plan_release(articles.entries, options.dist, day, version)  # loads no record
+        plan = plan_release(store.entries, options.dist, day, version)  # loads no record
         if not dry_run:
             build(
-                articles,  # the release streams the records; the build loads what it renders
+                store,  # the release streams the records; the build loads what it renders
                 options.settings,
                 options.dist,
                 release=plan,

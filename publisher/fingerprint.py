@@ -1,6 +1,6 @@
 """Fingerprints of the tool, and the stamp of a build that says whether it must run again.
 
-tool_fingerprint names the incremental cache (cache.py): any change to the code that
+tool_fingerprint names the incremental cache (store/sqlite.py): any change to the code that
 decides what a seed turns into starts a fresh cache, so a stale entry can never outlive the
 code that made it. build_fingerprint covers every file of the package, the libraries that
 shape the output and Python itself: a build stamp with it says when a build is up to date.
@@ -32,6 +32,8 @@ _FINGERPRINTED = (
     "rows.py",
     "gfm.py",
     "schema.py",
+    "store/check.py",
+    "store/snapshot.py",
 )
 
 

@@ -277,8 +277,8 @@ def schema_bytes() -> bytes:
 
 
 Open = Callable[[str], AbstractContextManager[BinaryIO]]  # a new file of the version folder
-Lines = Callable[[Sequence[ArticleRef]], Iterator[bytes]]  # the records' lines: record_lines
-Rows = Callable[[Sequence[ArticleRef]], Iterator[Item]]  # for the CSV files: record_rows
+Lines = Callable[[Sequence[str]], Iterator[bytes]]  # the records' lines by id: ArticleStore.lines
+Rows = Callable[[Sequence[str]], Iterator[Item]]  # for the CSV files, by id: ArticleStore.rows
 
 
 def release_files(
@@ -366,10 +366,11 @@ def data_files(plan: ReleasePlan, lines: Lines, rows: Rows, open_file: Open) -> 
     digests), the CSV ones from the records' packed rows (rows.packed_row: made when
     the seeds were checked, so no record is parsed again). Without fork, one after the
     other, when their results are asked for."""
+    ids = [entry.id for entry in plan.entries]
 
     def csv_files() -> tuple[Written, dataset.Summary]:
         gather = dataset.Gather()
-        table, sheet = itertools.tee(dataset.csv_chunks(rows(plan.entries), gather))
+        table, sheet = itertools.tee(dataset.csv_chunks(rows(ids), gather))
         chunks = {
             "articles.csv": (chunk for chunk, _ in table),
             "articles.spreadsheet.csv": (chunk for _, chunk in sheet),
@@ -378,7 +379,7 @@ def data_files(plan: ReleasePlan, lines: Lines, rows: Rows, open_file: Open) -> 
 
     def json_files() -> tuple[Written, Fields]:
         fields: Fields = {}
-        stream = lines(plan.entries)
+        stream = lines(ids)
         if plan.old_lines:
             stream = noting_fields(plan, stream, fields)
         jsonl, array = itertools.tee(dataset.batches(stream))

@@ -44,7 +44,7 @@ class Cache:
     """JSON values by (kind, key); `kind` separates seed verdicts from rendered HTML.
 
     JSON, not pickle: reading a cache must never be able to run code. (The snapshot of
-    all verdicts, validate.SNAPSHOT, is marshal, which runs none either.)"""
+    all verdicts, snapshot.SNAPSHOT, is marshal, which runs none either.)"""
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
