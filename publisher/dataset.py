@@ -73,11 +73,6 @@ def record_sha256(record: Record) -> str:
     return sha256(canonical_json_bytes(record))
 
 
-def record_lines(records: Iterable[Record]) -> Iterator[bytes]:
-    """The canonical line (no LF) of each record: what the data files are made from."""
-    return (canonical_json_bytes(record) for record in records)
-
-
 BATCH = 500  # records per chunk of a data file: a few megabytes
 
 
