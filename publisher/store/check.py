@@ -131,7 +131,8 @@ def _check(
             result, entries = _assemble(keys, index, found)
             entries.sort(key=operator.attrgetter("id"))
             result = replace(result, inputs=digest, entries=tuple(entries))
-    return result, SeedStore(result.entries, cache_dir, root, fresh, tuning)
+            seeds = SeedStore(result.entries, cache_dir, root, fresh, tuning)
+    return result, seeds
 
 
 def _check_new(

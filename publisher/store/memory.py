@@ -6,7 +6,6 @@ import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..dataset import canonical_json_bytes
 from ..model import Article, ArticleRef, index_of
 from ..rows import Item
 
@@ -34,6 +33,9 @@ class MemoryStore:
 
     def lines(self, ids: Sequence[str]) -> Iterator[bytes]:
         """The canonical dataset line of each article's record, in the order of `ids`."""
+        # Imported late: --validate and a build with nothing to do import this package only.
+        from ..dataset import canonical_json_bytes
+
         return (canonical_json_bytes(self.articles[i].to_record()) for i in ids)
 
     def rows(self, ids: Sequence[str]) -> Iterator[Item]:
