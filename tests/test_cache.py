@@ -17,7 +17,7 @@ from publisher.model import ArticleRef, make_ref
 from publisher.store import snapshot
 from publisher.store.check import check_folder
 from publisher.store.sqlite import Cache, opened
-from publisher.tuning import DEFAULT
+from publisher.tuning import DEFAULT, Tuning
 from publisher.validate import Verdict
 
 from .conftest import FIXTURES, SEED, seed_files
@@ -214,6 +214,19 @@ def test_many_files_are_checked_in_parallel_with_the_same_result(tmp_path: Path)
     result = check_folder(folder)
     assert len(result.articles) == DEFAULT.check_parallel_from + 10
     assert [(Path(p.file).name, p.path) for p in result.problems] == [("9999_bad.txt", "$.title")]
+
+
+def test_one_worker_checks_in_this_process(seeds: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tuning(workers=1): no pool, whatever the number of seeds; the same result."""
+    pooled = check_folder(seeds, tuning=Tuning(workers=2, check_parallel_from=2))
+
+    def no_pool(workers: int) -> None:
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(check, "process_pool", no_pool)
+    assert check_folder(seeds, tuning=Tuning(workers=1, check_parallel_from=2)) == pooled
+    with pytest.raises(AssertionError, match="worker pool"):
+        check_folder(seeds, tuning=Tuning(workers=2, check_parallel_from=2))
 
 
 @pytest.mark.parametrize(

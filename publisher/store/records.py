@@ -31,9 +31,12 @@ class ChangedDuringBuild(Exception):
 @dataclass(frozen=True, eq=False)
 class SeedStore:
     """The valid articles of a checked seeds folder (an ArticleStore): their refs, and
-    their records from the cache folder `cache_dir`, else from `fresh` (the record lines
-    parsed by the check and not cached, by seed path), else parsed again from the seeds
-    under `root` (the cache is an optimisation and may have lost them)."""
+    their records from `fresh` (the record lines the check parsed and no cache keeps, by
+    seed path), else from the cache folder `cache_dir`, else parsed again from the seeds
+    under `root` (the cache is an optimisation and may have lost them).
+
+    check.check_seeds makes it; SeedStore(refs, cache_dir, root) reads the records of
+    any refs a check made with that cache folder."""
 
     entries: tuple[ArticleRef, ...]  # every valid article, sorted by id
     cache_dir: Path | None = None
@@ -47,6 +50,7 @@ class SeedStore:
         object.__setattr__(self, "by_id", {entry.id: entry for entry in self.entries})
 
     def refs(self, ids: Sequence[str]) -> list[ArticleRef]:
+        """The refs of `ids`, in their order."""
         by_id = self.by_id
         return [by_id[article_id] for article_id in ids]
 
