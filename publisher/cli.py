@@ -6,65 +6,29 @@ Exit codes: 0 success, 1 invalid content (or nothing to do), 2 usage or configur
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO
+from typing import Any, Literal, NoReturn, TextIO
 
 import click
 
-from . import __version__
-from .cache import build_stamp, record_build, up_to_date
-from .config import Settings, load_settings
+from . import __version__, pipeline
+from .config import Options, load_settings
 from .engine.heap import keep_freed_memory
 from .engine.interrupt import Interrupted, handled
-from .load import read_seed, scan_seeds, stray_warnings
-from .model import Article, ArticleRef
-from .parse import parse
 from .problems import Problem, UsageError
-from .report import REPORT_FORMATS, REPORTERS, printable, summary, warning_line
-from .validate import (
-    ChangedDuringBuild,
-    CheckResult,
-    check_folder,
-    check_record,
-    load_articles,
-    record_lines,
-    record_rows,
-    seed_signatures,
-)
-
-if TYPE_CHECKING:
-    from .build import Archive
-    from .rows import Item
+from .report import REPORT_FORMATS, REPORTERS, printable, release_report, summary, warning_line
+from .store import ChangedDuringBuild, SeedStore
+from .store.check import Signed
+from .validate import CheckResult, examine
 
 INVALID = 1
 USAGE = 2
-
-
-@dataclass(frozen=True)
-class Options:
-    """The options every command shares, resolved once."""
-
-    seeds: Path
-    dist: Path
-    settings: Settings
-    quiet: bool
-    config: Path | None = None
-
-    @property
-    def protected(self) -> tuple[Path, ...]:
-        """What a build must never replace: the seeds and the settings file."""
-        return (self.seeds, self.config or Path("pyproject.toml"))
-
-    @property
-    def cache(self) -> Path:
-        """Incremental cache beside the output (never inside it: dist/ is what we publish)."""
-        return self.dist.absolute().parent / ".publisher-cache"
 
 
 class _UsageFailure(click.ClickException):
@@ -129,10 +93,8 @@ def shared_options(command: Callable[..., Any]) -> Callable[..., Any]:
         for key, value in given.items():
             if value is not None:
                 parent[key] = value
-        try:
+        with exit_codes():
             settings = load_settings(parent.get("config"))
-        except UsageError as exc:
-            _usage_error(str(exc))
         options = Options(
             seeds=parent.get("seeds", Path("seeds")),
             dist=parent.get("dist", Path("dist")),
@@ -183,26 +145,42 @@ class TerminalProgress:
             self.bar.__exit__(None, None, None)
             self.bar, self.what = None, ""
 
+    def __enter__(self) -> TerminalProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextlib.contextmanager
+def exit_codes(writing: Path | None = None, release_hint: str = "") -> Iterator[None]:
+    """The one place where what the library raises becomes an exit code and one line:
+    a usage, settings or environment problem 2, a damaged published release 1. Anything
+    else is a bug in publish and keeps its traceback."""
+    from .versioning import ReleaseError
+
+    try:
+        yield
+    except (UsageError, ChangedDuringBuild) as exc:  # e.g. another build holds the lock
+        raise _UsageFailure(str(exc)) from None
+    except ReleaseError as exc:  # e.g. a damaged releases/index.json
+        raise click.ClickException(f"{exc}{release_hint}") from None
+    except OSError as exc:
+        if writing is None:
+            raise
+        raise _UsageFailure(f"cannot write {writing}: {exc.strerror or exc}") from None
+
 
 def check(
-    options: Options,
-    *,
-    articles: bool = True,
-    signed: tuple[dict[str, str], str] | None = None,
-) -> CheckResult:
-    progress = TerminalProgress(not options.quiet)
-    try:
-        return check_folder(
-            options.seeds,
-            cache_dir=options.cache,
-            articles=articles,
-            progress=progress,
-            signed=signed,
+    options: Options, *, releases: bool = False, signed: Signed | None = None
+) -> tuple[CheckResult, SeedStore]:
+    """Check the seeds (and with `releases`, the published releases in DIST): the result,
+    and the store a build reads their records from."""
+    with exit_codes(), TerminalProgress(not options.quiet) as progress:
+        dist = options.dist if releases else None
+        return pipeline.check(
+            options.seeds, options.cache, releases=dist, signed=signed, progress=progress
         )
-    except UsageError as exc:
-        _usage_error(str(exc))
-    finally:
-        progress.close()
 
 
 def report(result: CheckResult, output_format: str, *, err: bool = False) -> None:
@@ -241,25 +219,19 @@ def main(
     signed = None if validate or force else unchanged(options)
     if signed is True:
         return
-    result = check(options, articles=False, signed=signed or None)  # records stay in the cache
-    if validate:
-        result = with_release_problems(result, options.dist)
+    result, store = check(options, releases=validate, signed=signed or None)
     if validate or not result.ok:
         report(result, output_format, err=not validate)
         ctx.exit(0 if result.ok else INVALID)
     warn(result.warnings)
-    stamp = build_stamp(options.dist, result.inputs, options.settings)
-    if not force and up_to_date(options.cache, stamp):
+    if not force and pipeline.built(options.dist, options.cache, result.inputs, options.settings):
         if not options.quiet:
             click.echo(f"{summary(result)}; {options.dist} is up to date")
         return
-    from .build import build  # imported late: --validate and --help stay quick
-    from .versioning import ReleaseError
-
-    progress = TerminalProgress(not options.quiet)
-    try:
-        written = build(
-            archive(result, options),
+    hint, progress = "; run publish --validate for details", TerminalProgress(not options.quiet)
+    with exit_codes(writing=options.dist, release_hint=hint), progress:
+        written = pipeline.build(
+            store,
             options.settings,
             options.dist,
             progress=progress,
@@ -267,18 +239,8 @@ def main(
             cache=options.cache,
             force=force,
             waiting=say_waiting,
+            inputs=result.inputs,
         )
-        record_build(options.cache, stamp)
-    except UsageError as exc:  # e.g. another build holds the lock
-        _usage_error(str(exc))
-    except OSError as exc:
-        _usage_error(f"cannot write {options.dist}: {exc.strerror or exc}")
-    except ReleaseError as exc:  # e.g. a damaged releases/index.json
-        raise click.ClickException(f"{exc}; run publish --validate for details") from None
-    except ChangedDuringBuild as exc:
-        _usage_error(str(exc))
-    finally:
-        progress.close()
     if not options.quiet:
         click.echo(f"{summary(result)}; wrote {written} files to {options.dist}")
     if force:  # a full rebuild is slow anyway: check what it carried over
@@ -288,10 +250,9 @@ def main(
 def warn_damaged(dist: Path) -> None:
     """Name the published release files that are damaged, and how to repair them: a build
     carries releases over as they are and never rewrites one."""
-    from .release_verify import verify_releases
     from .report import RECOVER
 
-    damaged = sorted({problem.file for problem in verify_releases(dist)})
+    damaged = pipeline.damaged_release_files(dist)
     if damaged:
         names = "\n".join(f"  {name}" for name in damaged)
         click.echo(
@@ -301,29 +262,25 @@ def warn_damaged(dist: Path) -> None:
         )
 
 
-def unchanged(options: Options) -> Literal[True] | tuple[dict[str, str], str] | None:
+def unchanged(options: Options) -> Literal[True] | Signed | None:
     """True when no seed, setting or part of the tool changed since the last build of DIST
     (recorded only when every seed was valid): then there is nothing to check. Otherwise
     the seeds' signatures, for the check (None if the seeds folder is unusable)."""
-    strays: list[str] = []
     try:
-        paths = scan_seeds(options.seeds, strays)
+        signed, strays = pipeline.scan(options.seeds)
     except UsageError:
         return None  # check() reports it
-    warn(stray_warnings(strays))
-    signed = seed_signatures(paths)
-    stamp = build_stamp(options.dist, signed[1], options.settings)
-    if not up_to_date(options.cache, stamp):
+    warn(strays)
+    if not pipeline.built(options.dist, options.cache, signed[1], options.settings):
         return signed
     if not options.quiet:
         click.echo(
-            f"{len(paths)} seeds unchanged since the last build; {options.dist} is up to date"
+            f"{len(signed[0])} seeds unchanged since the last build; {options.dist} is up to date"
         )
     return True
 
 
-def say_waiting(message: str) -> None:
-    click.echo(message, err=True)
+say_waiting = partial(click.echo, err=True)  # another build holds the lock
 
 
 def warn(warnings: Sequence[Problem]) -> None:
@@ -332,52 +289,18 @@ def warn(warnings: Sequence[Problem]) -> None:
         click.echo(printable(warning_line(problem)), err=True)
 
 
-def archive(result: CheckResult, options: Options) -> Archive:
-    """The valid articles of `result`; their records are loaded when a build needs them."""
-    from .build import Archive
-
-    def load(entries: Sequence[ArticleRef]) -> dict[str, Article]:
-        return load_articles(entries, result.fresh, options.cache, options.seeds)
-
-    def lines(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
-        return record_lines(entries, result.fresh, options.cache, options.seeds)
-
-    def rows(entries: Sequence[ArticleRef]) -> Iterator[Item]:
-        return record_rows(entries, result.fresh, options.cache, options.seeds)
-
-    return Archive(result.entries, load, lines, rows)
-
-
-def with_release_problems(result: CheckResult, dist: Path) -> CheckResult:
-    """`result` plus every problem with the published releases in `dist`."""
-    from .release_verify import verify_releases
-
-    problems = verify_releases(dist)
-    if not problems:
-        return result
-    return replace(result, release_problems=tuple(problems))
-
-
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @shared_options
 def inspect(path: Path, options: Options) -> None:
     """Print the record parsed from one seed file as JSON (exit 1 if it is invalid)."""
-    seed = read_seed(path)
-    if isinstance(seed, Problem):
-        if not path.exists():
-            _usage_error(f"{path} does not exist")
-        problems: list[Problem] = [seed]
-    else:
-        parsed = parse(seed)
-        if isinstance(parsed, Problem):
-            problems = [parsed]
-        else:
-            click.echo(json.dumps(parsed.record, indent=2, ensure_ascii=False))
-            problems = check_record(parsed, seed)
-    if problems:
-        result = CheckResult(1, (), tuple(problems))
-        report(result, "text", err=True)
+    found = examine(path)  # the check every seed gets from --validate
+    if found.record is None and not path.exists():
+        _usage_error(f"{path} does not exist")
+    if found.record is not None:
+        click.echo(json.dumps(found.record, indent=2, ensure_ascii=False))
+    if found.problems:
+        report(CheckResult(1, (), tuple(found.problems)), "text", err=True)
         sys.exit(INVALID)
 
 
@@ -414,10 +337,8 @@ def serve(port: int, base_url: str | None, as_built: bool, options: Options) -> 
 
     if base_url is not None and as_built:
         _usage_error("--base-url and --as-built exclude each other: choose one")
-    try:
+    with exit_codes():
         local = None if base_url is None else checked_base_url(base_url, "--base-url")
-    except UsageError as exc:
-        _usage_error(str(exc))
 
     def announce(url: str) -> None:
         click.echo(f"Serving {options.dist} at {url} (Ctrl-C to stop)")
@@ -425,12 +346,10 @@ def serve(port: int, base_url: str | None, as_built: bool, options: Options) -> 
             click.echo(f"Pages and feeds link to {local or url} (--as-built: as published)")
 
     production = None if as_built else options.settings.base_url
-    try:
+    with exit_codes():
         run(
             options.dist, port, announce, quiet=options.quiet, production=production, base_url=local
         )
-    except UsageError as exc:
-        _usage_error(str(exc))
 
 
 @main.command()
@@ -457,47 +376,24 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
     the schema changed incompatibly -> major; records or optional fields added -> minor;
     records corrected -> patch. Nothing changed: exit 1.
     """
-    from .build import build
-    from .release import plan_release, release_date
-    from .versioning import ReleaseError
+    from .release import release_date
 
-    result = check(options, articles=False)
-    result = with_release_problems(result, options.dist)
+    result, store = check(options, releases=True)
     if not result.ok:
         report(result, "text", err=True)
         sys.exit(INVALID)
-    try:
-        articles = archive(result, options)
-        day = release_date(date, os.environ)
-        plan = plan_release(articles.entries, options.dist, day, version)  # loads no record
-        if not dry_run:
-            build(
-                articles,  # the release streams the records; the build loads what it renders
-                options.settings,
-                options.dist,
-                release=plan,
-                protect=options.protected,
-                cache=options.cache,
-                waiting=say_waiting,
-            )
-            record_build(options.cache, build_stamp(options.dist, result.inputs, options.settings))
-    except UsageError as exc:
-        _usage_error(str(exc))
-    except OSError as exc:
-        _usage_error(f"cannot write {options.dist}: {exc.strerror or exc}")
-    except ReleaseError as exc:
-        raise click.ClickException(str(exc)) from None
-    except ChangedDuringBuild as exc:
-        _usage_error(str(exc))
-    counts = ", ".join(f"{n} {op}" for op, n in plan.summary.items())
-    what = "first release"
-    if plan.previous is not None:
-        what = f"{plan.bump} since {plan.previous.version}: {plan.reason}"
-    if dry_run:
-        click.echo(f"would release {plan.version} ({what}): {counts}")
-        for change in plan.changes:
-            click.echo(f"  {change.op:<8} {change.id}  {change.title}")
-    elif not options.quiet:
-        click.echo(
-            f"released {plan.version} ({what}): {counts}; wrote {options.dist / plan.folder}"
+    with exit_codes(writing=options.dist):
+        plan = pipeline.release(
+            store,  # the release streams the records; the build loads what it renders
+            options.settings,
+            options.dist,
+            release_date(date, os.environ),
+            version,
+            dry_run=dry_run,
+            protect=options.protected,
+            cache=options.cache,
+            waiting=say_waiting,
+            inputs=result.inputs,
         )
+    if dry_run or not options.quiet:
+        click.echo("\n".join(release_report(plan, options.dist, dry_run=dry_run)))

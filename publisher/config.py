@@ -1,4 +1,5 @@
-"""Site settings from `[tool.publisher]` in pyproject.toml (or a given TOML file), with defaults."""
+"""Site settings from `[tool.publisher]` in pyproject.toml (or a given TOML file), with
+defaults; and the options of one run (folders, settings, quietness)."""
 
 from __future__ import annotations
 
@@ -121,3 +122,24 @@ def _read(path: Path, base: Settings, *, explicit: bool) -> Settings:
         raise UsageError(f"[tool.publisher] in {str(path)!r} must be a table")
     where = f"{path} [tool.publisher]" if "tool" in document else str(path)
     return settings_from(table, where, base)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options every command shares, resolved once."""
+
+    seeds: Path
+    dist: Path
+    settings: Settings
+    quiet: bool
+    config: Path | None = None
+
+    @property
+    def protected(self) -> tuple[Path, ...]:
+        """What a build must never replace: the seeds and the settings file."""
+        return (self.seeds, self.config or Path("pyproject.toml"))
+
+    @property
+    def cache(self) -> Path:
+        """Incremental cache beside the output (never inside it: dist/ is what we publish)."""
+        return self.dist.absolute().parent / ".publisher-cache"

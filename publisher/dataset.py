@@ -74,11 +74,6 @@ def record_sha256(record: Record) -> str:
     return sha256(canonical_json_bytes(record))
 
 
-def record_lines(records: Iterable[Record]) -> Iterator[bytes]:
-    """The canonical line (no LF) of each record: what the data files are made from."""
-    return (canonical_json_bytes(record) for record in records)
-
-
 # `batch`: records per chunk of a data file (Tuning.data_batch), a few megabytes, so that
 # memory holds a batch, never a whole file. Any size gives the same bytes.
 

@@ -23,7 +23,6 @@ import orjson
 
 from . import dataset, dataset_docs
 from .config import Settings
-from .model import ArticleRef
 from .output import Staging
 from .release import INDEX, LATEST, RELEASES, SUMS, ReleasePlan, read_index
 from .rows import Item
@@ -33,8 +32,8 @@ from .versioning import Published, ReleaseError
 T = TypeVar("T")
 
 Open = Callable[[str], AbstractContextManager[BinaryIO]]  # a new file of the version folder
-Lines = Callable[[Sequence[ArticleRef]], Iterator[bytes]]  # the records' lines: record_lines
-Rows = Callable[[Sequence[ArticleRef]], Iterator[Item]]  # for the CSV files: record_rows
+Lines = Callable[[Sequence[str]], Iterator[bytes]]  # the records' lines by id: ArticleStore.lines
+Rows = Callable[[Sequence[str]], Iterator[Item]]  # for the CSV files, by id: ArticleStore.rows
 Written = dict[str, dataset.Stored]  # file name -> size and hash
 Fields = dict[str, tuple[str, ...]]  # id -> the fields that changed, of each changed record
 
@@ -163,10 +162,11 @@ def data_files(
     no record is parsed again). With `start`, both are started now and run while the
     caller goes on (a build plans its site meanwhile); without, one after the other,
     when their results are asked for."""
+    ids = [entry.id for entry in plan.entries]
 
     def csv_files() -> tuple[Written, dataset.Summary]:
         gather = dataset.Gather()
-        table, sheet = itertools.tee(dataset.csv_chunks(rows(plan.entries), gather, batch))
+        table, sheet = itertools.tee(dataset.csv_chunks(rows(ids), gather, batch))
         chunks = {
             "articles.csv": (chunk for chunk, _ in table),
             "articles.spreadsheet.csv": (chunk for _, chunk in sheet),
@@ -175,7 +175,7 @@ def data_files(
 
     def json_files() -> tuple[Written, Fields]:
         fields: Fields = {}
-        stream = lines(plan.entries)
+        stream = lines(ids)
         if plan.old_lines:
             stream = noting_fields(plan, stream, fields)
         jsonl, array = itertools.tee(dataset.batches(stream, batch))

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .problems import Problem
 from .validate import CheckResult
+
+if TYPE_CHECKING:
+    from .release import ReleasePlan
 
 REPORT_FORMATS = ("text", "json", "github")
 
@@ -18,6 +23,20 @@ def summary(result: CheckResult) -> str:
         damaged = result.damaged_files
         text += f"; {damaged} release file{'' if damaged == 1 else 's'} damaged"
     return text
+
+
+def release_report(plan: ReleasePlan, dist: Path, *, dry_run: bool) -> list[str]:
+    """What `publish release` says: the version, why that step, the counts; with
+    `dry_run`, what it would release, change by change."""
+    counts = ", ".join(f"{n} {op}" for op, n in plan.summary.items())
+    what = "first release"
+    if plan.previous is not None:
+        what = f"{plan.bump} since {plan.previous.version}: {plan.reason}"
+    if not dry_run:
+        return [f"released {plan.version} ({what}): {counts}; wrote {dist / plan.folder}"]
+    lines = [f"would release {plan.version} ({what}): {counts}"]
+    lines += [f"  {change.op:<8} {change.id}  {change.title}" for change in plan.changes]
+    return lines
 
 
 # What to do about a damaged published release (README: "A damaged release").

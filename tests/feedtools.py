@@ -12,9 +12,11 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from publisher.build import Archive, build
 from publisher.config import Settings
-from publisher.validate import CheckResult, check_folder
+from publisher.pipeline import build
+from publisher.store import MemoryStore
+from publisher.store.check import check_folder
+from publisher.validate import CheckResult
 
 from .conftest import FIXTURES, SEED, seed_files
 
@@ -34,7 +36,7 @@ def corpus(folder: Path) -> Path:
 def build_corpus(seeds: Path, dist: Path, per_feed: int = 5) -> CheckResult:
     result = check_folder(seeds)
     assert result.ok, result.problems
-    build(Archive.of(result.articles), replace(SETTINGS, items_per_feed=per_feed), dist)
+    build(MemoryStore.of(result.articles), replace(SETTINGS, items_per_feed=per_feed), dist)
     return result
 
 

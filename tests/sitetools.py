@@ -15,11 +15,12 @@ from xml.etree.ElementTree import Element
 
 import html5lib
 
-from publisher.build import Archive, build
 from publisher.config import Settings
+from publisher.pipeline import build
 from publisher.release import plan_release
 from publisher.serve import make_server
-from publisher.validate import check_folder
+from publisher.store import MemoryStore
+from publisher.store.check import check_folder
 
 from .conftest import FIXTURES, SEED, seed_files
 
@@ -82,14 +83,14 @@ def corpus(folder: Path, *, hostile: bool = True, seed: bool = True) -> Path:
 def build_site(seeds: Path, dist: Path, settings: Settings = SETTINGS) -> int:
     result = check_folder(seeds)
     assert result.ok, result.problems
-    return build(Archive.of(result.articles), settings, dist)
+    return build(MemoryStore.of(result.articles), settings, dist)
 
 
 def cut_release(seeds: Path, dist: Path, date: str, settings: Settings = SETTINGS) -> None:
     """What `publish release --date DATE` does: plan the next release, build with it."""
     result = check_folder(seeds)
     assert result.ok, result.problems
-    archive = Archive.of(result.articles)
+    archive = MemoryStore.of(result.articles)
     plan = plan_release(archive.entries, dist, dt.date.fromisoformat(date))
     build(archive, settings, dist, release=plan)
 

@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
-import publisher.validate as validate
-from publisher.cache import Cache, opened
+import publisher.store.check as check
 from publisher.load import SEED_SUFFIXES, is_seed_name
 from publisher.model import ArticleRef, make_ref
-from publisher.validate import check_folder
+from publisher.store import snapshot
+from publisher.store.check import check_folder
+from publisher.store.sqlite import Cache, opened
+from publisher.tuning import DEFAULT, Tuning
+from publisher.validate import Verdict
 
 from .conftest import FIXTURES, SEED, seed_files
 
@@ -32,20 +35,20 @@ def seeds(tmp_path: Path) -> Path:
 
 def listed(store: Cache) -> dict[str, str]:
     """The seeds the snapshot of all verdicts names, with their signatures."""
-    rows, failed = validate._read_snapshot(store)
+    rows, failed = snapshot.read_snapshot(store)
     return {row[0]: row[1] for row in rows} | {key: sig for key, sig, _ in failed}
 
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
-    original = validate.check_file
+    original = check.check_file
 
-    def counting(path: Path, root: Path | None = None) -> validate.Verdict:
+    def counting(path: Path, root: Path | None = None) -> Verdict:
         seen.append(path)
         return original(path, root)
 
-    monkeypatch.setattr(validate, "check_file", counting)
+    monkeypatch.setattr(check, "check_file", counting)
     return seen
 
 
@@ -99,7 +102,7 @@ def test_verdicts_stored_one_by_one_fill_in_for_the_list(
     with opened(cache) as store:
         assert store is not None
         assert len(listed(store)) == 7
-        store.db.execute("DELETE FROM entries WHERE kind = ?", (validate.SNAPSHOT,))
+        store.db.execute("DELETE FROM entries WHERE kind = ?", (snapshot.SNAPSHOT,))
         store.db.commit()
     calls.clear()
     assert check_folder(seeds, cache) == first
@@ -134,7 +137,7 @@ def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Pa
     assert calls == [edited]
     with opened(cache) as store:
         assert store is not None
-        assert listed(store)[str(edited)] != validate.seed_signatures([edited])[0][str(edited)]
+        assert listed(store)[str(edited)] != check.seed_signatures([edited])[0][str(edited)]
     calls.clear()
     again = check_folder(folder, cache)
     assert calls == [] and again == first
@@ -145,7 +148,7 @@ def test_a_few_edits_are_read_from_their_own_rows(tmp_path: Path, calls: list[Pa
     check_folder(folder, cache)
     with opened(cache) as store:
         assert store is not None
-        assert listed(store)[str(edited)] == validate.seed_signatures([edited])[0][str(edited)]
+        assert listed(store)[str(edited)] == check.seed_signatures([edited])[0][str(edited)]
 
 
 def test_seeds_added_and_removed_leave_no_rows(tmp_path: Path) -> None:
@@ -205,12 +208,25 @@ def test_many_files_are_checked_in_parallel_with_the_same_result(tmp_path: Path)
     folder = tmp_path / "many"
     folder.mkdir()
     text = SEED.read_text("utf-8")
-    for number in range(validate.PARALLEL_FROM + 10):
+    for number in range(DEFAULT.check_parallel_from + 10):
         (folder / f"{number:04d}_a{number}.txt").write_text(text, "utf-8")
     (folder / "9999_bad.txt").write_text(text.replace("# US", "US"), "utf-8")
     result = check_folder(folder)
-    assert len(result.articles) == validate.PARALLEL_FROM + 10
+    assert len(result.articles) == DEFAULT.check_parallel_from + 10
     assert [(Path(p.file).name, p.path) for p in result.problems] == [("9999_bad.txt", "$.title")]
+
+
+def test_one_worker_checks_in_this_process(seeds: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tuning(workers=1): no pool, whatever the number of seeds; the same result."""
+    pooled = check_folder(seeds, tuning=Tuning(workers=2, check_parallel_from=2))
+
+    def no_pool(workers: int) -> None:
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(check, "process_pool", no_pool)
+    assert check_folder(seeds, tuning=Tuning(workers=1, check_parallel_from=2)) == pooled
+    with pytest.raises(AssertionError, match="worker pool"):
+        check_folder(seeds, tuning=Tuning(workers=2, check_parallel_from=2))
 
 
 @pytest.mark.parametrize(
@@ -219,16 +235,16 @@ def test_many_files_are_checked_in_parallel_with_the_same_result(tmp_path: Path)
         b"not marshal at all",
         b'{"seeds/a.txt": ["[1, 2, 3, 4]", null, []]}',  # the JSON list of earlier versions
         marshal.dumps((0, (), ())),  # another format
-        marshal.dumps((validate.SNAPSHOT_FORMAT, (("k", "s", "too short"),), ())),
-        marshal.dumps((validate.SNAPSHOT_FORMAT, ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10),), ())),
-        marshal.dumps((validate.SNAPSHOT_FORMAT, [], [("k", "s", "p", "extra")])),
-        marshal.dumps((validate.SNAPSHOT_FORMAT, (), ()))[:-2],  # truncated
+        marshal.dumps((snapshot.SNAPSHOT_FORMAT, (("k", "s", "too short"),), ())),
+        marshal.dumps((snapshot.SNAPSHOT_FORMAT, ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10),), ())),
+        marshal.dumps((snapshot.SNAPSHOT_FORMAT, [], [("k", "s", "p", "extra")])),
+        marshal.dumps((snapshot.SNAPSHOT_FORMAT, (), ()))[:-2],  # truncated
     ],
 )
 def test_a_damaged_snapshot_is_ignored(
     seeds: Path, tmp_path: Path, calls: list[Path], damage: bytes
 ) -> None:
-    """A snapshot that is not what _snapshot wrote is ignored: the verdicts come from
+    """A snapshot that is not what snapshot_of wrote is ignored: the verdicts come from
     their own rows (nothing is parsed again) and the snapshot is written anew."""
     cache = tmp_path / "cache"
     (seeds / "bad.txt").write_text("# Only a title\n", "utf-8")
@@ -236,7 +252,7 @@ def test_a_damaged_snapshot_is_ignored(
     assert not first.ok and len(first.articles) == 7
     with opened(cache) as store:
         assert store is not None
-        store.put_raw(validate.SNAPSHOT, [("", "", damage)])
+        store.put_raw(snapshot.SNAPSHOT, [("", "", damage)])
     calls.clear()
     assert check_folder(seeds, cache) == first
     assert calls == []
@@ -255,7 +271,7 @@ def test_the_snapshot_keeps_every_field(seeds: Path, tmp_path: Path) -> None:
     assert again.entries == plain.entries and again.problems == plain.problems
     with opened(cache) as store:
         assert store is not None
-        rows, _ = validate._read_snapshot(store)
+        rows, _ = snapshot.read_snapshot(store)
     dates = [(row[4], row[2]) for row in rows]
     assert dates == sorted(dates) and len(rows) == 7
 
@@ -324,13 +340,13 @@ def test_csv_rows_are_packed_only_for_a_cache_to_keep(
     seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     packed: list[str] = []
-    original = validate.packed_row
+    original = check.packed_row
 
     def counting(record: dict[str, object]) -> bytes:
         packed.append(str(record["id"]))
         return original(record)
 
-    monkeypatch.setattr(validate, "packed_row", counting)
+    monkeypatch.setattr(check, "packed_row", counting)
     result = check_folder(seeds)  # no cache: a release packs the lines itself
     assert result.ok and packed == []
     check_folder(seeds, cache_dir=tmp_path / "cache")

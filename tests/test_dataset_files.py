@@ -24,7 +24,7 @@ from publisher import dataset
 from publisher.release_verify import verify_releases
 from publisher.rows import csv_cell
 from publisher.schema import field_names
-from publisher.validate import check_folder
+from publisher.store.check import check_folder
 
 from .releasetools import TRICKY, cut, jsonl_records, make_seeds, publish
 

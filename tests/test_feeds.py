@@ -354,7 +354,7 @@ def test_trap_control_characters(tmp_path: Path) -> None:
     seed.mkdir()
     text = (corpus(tmp_path / "c") / "000_64a29ae14d7662cb.txt").read_text("utf-8")
     (seed / "a.txt").write_text(text.replace("Putin\n", "Put\x07in\n", 1), "utf-8")
-    from publisher.validate import check_folder
+    from publisher.store.check import check_folder
 
     result = check_folder(seed)
     assert not result.articles and "U+0007" in result.problems[0].message

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build import Archive, build
 from publisher.config import load_settings
-from publisher.validate import check_folder
+from publisher.pipeline import build
+from publisher.store import MemoryStore
+from publisher.store.check import check_folder
 
 from .conftest import FIXTURES, ROOT, SEED, seed_files
 
@@ -43,7 +44,9 @@ def golden_corpus(folder: Path) -> Path:
 def test_feeds_match_golden_files(tmp_path: Path) -> None:
     result = check_folder(golden_corpus(tmp_path / "seeds"))
     assert result.ok, result.problems
-    build(Archive.of(result.articles), load_settings(ROOT / "pyproject.toml"), tmp_path / "dist")
+    build(
+        MemoryStore.of(result.articles), load_settings(ROOT / "pyproject.toml"), tmp_path / "dist"
+    )
     built = tree(tmp_path / "dist" / "feeds")
     if os.environ.get("UPDATE_GOLDEN"):
         shutil.rmtree(GOLDEN / "feeds", ignore_errors=True)

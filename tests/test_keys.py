@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 
 from publisher import outputs
-from publisher.build import Archive, build
 from publisher.config import Settings
 from publisher.model import Article, ArticleRef, index_of
+from publisher.pipeline import build
 from publisher.schema import article_schema, field_names, validator
-from publisher.validate import check_folder
+from publisher.store import MemoryStore
+from publisher.store.check import check_folder
 
 from .feedtools import corpus
 from .test_golden import tree
@@ -52,7 +53,7 @@ def keys(articles: tuple[Article, ...], settings: Settings) -> dict[str, str]:
 
 def built(root: Path, articles: tuple[Article, ...], settings: Settings) -> dict[str, bytes]:
     dist = root / f"dist-{len(list(root.iterdir()))}"
-    build(Archive.of(articles), settings, dist)
+    build(MemoryStore.of(articles), settings, dist)
     return tree(dist)
 
 

@@ -5,6 +5,7 @@ digests), and planning a release loads no record at all."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -19,9 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publisher import build, dataset, release, release_write, rows, validate
-from publisher.build import Archive
-from publisher.cache import Cache
+from publisher import dataset, produce, release, release_write, rows
 from publisher.config import load_settings
 from publisher.dataset import Record, canonical_json_bytes, record_sha256
 from publisher.engine import parallel
@@ -31,7 +30,11 @@ from publisher.output import Staging
 from publisher.release import plan_release
 from publisher.release_write import release_files
 from publisher.schema import field_names
-from publisher.validate import ChangedDuringBuild, check_folder, record_lines, record_rows
+from publisher.store import ChangedDuringBuild, MemoryStore, SeedStore
+from publisher.store.check import check_folder, check_seeds
+from publisher.store.sqlite import Cache
+from publisher.tuning import Tuning
+from publisher.validate import CheckResult, Verdict
 
 from .releasetools import DATE, TRICKY, cut, make_seeds, tree
 from .releasetools import release as run_release
@@ -86,7 +89,7 @@ def test_streamed_data_files_equal_the_whole_files(batch: int, count: int) -> No
     records = variants(count)
 
     def lines() -> Iterator[bytes]:
-        return dataset.record_lines(records)
+        return map(canonical_json_bytes, records)
 
     assert b"".join(dataset.jsonl_chunks(lines(), batch)) == whole_jsonl(records)
     assert b"".join(dataset.json_chunks(lines(), batch)) == whole_json(records)
@@ -116,9 +119,9 @@ def summary_of(records: Sequence[Record]) -> dataset.Summary:
 @pytest.mark.parametrize("count", [0, 1, 7])
 def test_the_json_array_holds_the_jsonl_records_line_for_line(batch: int, count: int) -> None:
     records = variants(count)
-    array = b"".join(dataset.json_chunks(dataset.record_lines(records), batch))
+    array = b"".join(dataset.json_chunks(map(canonical_json_bytes, records), batch))
     assert json.loads(array) == records  # any JSON reader
-    jsonl = b"".join(dataset.jsonl_chunks(dataset.record_lines(records), batch)).splitlines()
+    jsonl = b"".join(dataset.jsonl_chunks(map(canonical_json_bytes, records), batch)).splitlines()
     inner = array.splitlines()[1:-1]  # without the brackets' lines
     assert [line.removesuffix(b",") for line in inner] == jsonl
     assert array.endswith(b"]\n")
@@ -130,10 +133,10 @@ def test_data_files_are_written_a_batch_at_a_time() -> None:
     records = variants(40)
     read = 0
 
-    def lines(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
+    def lines(ids: Sequence[str]) -> Iterator[bytes]:
         nonlocal read
         read = 0
-        for line in dataset.record_lines(records):
+        for line in map(canonical_json_bytes, records):
             read += 1
             yield line
 
@@ -149,7 +152,7 @@ def test_data_files_are_written_a_batch_at_a_time() -> None:
             chunks[self.name].append((len(chunk), read))
             return len(chunk)
 
-    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
+    plan = plan_release(MemoryStore.of(map(_article, records)).entries, Path("nowhere"), _date())
     # One process (no `start`): watch it all.
     release_files(plan, SETTINGS, lines, lines, Recorder, start=None, batch=4)
     for name in ("articles.jsonl", "articles.json", "articles.csv", "articles.spreadsheet.csv"):
@@ -188,12 +191,9 @@ def test_a_dry_run_and_the_plan_load_no_record(
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a record was loaded")
 
-    monkeypatch.setattr(validate, "load_articles", refuse)
-    monkeypatch.setattr(validate, "record_lines", refuse)
-    monkeypatch.setattr(validate, "record_rows", refuse)
-    monkeypatch.setattr("publisher.cli.load_articles", refuse)
-    monkeypatch.setattr("publisher.cli.record_lines", refuse)
-    monkeypatch.setattr("publisher.cli.record_rows", refuse)
+    monkeypatch.setattr(SeedStore, "load", refuse)
+    monkeypatch.setattr(SeedStore, "lines", refuse)
+    monkeypatch.setattr(SeedStore, "rows", refuse)
     result = run_release(seeds, dist, "--dry-run", "--date", DATE)
     assert result.exit_code == 0, result.output
     assert "changed  zz-tricky-text  A corrected title" in result.output
@@ -220,25 +220,29 @@ def test_entry_digest_is_the_sha256_of_the_canonical_line() -> None:
 # -- reading the records: the cache, a batch at a time, checked ------------------------------
 
 
-def _checked(tmp_path: Path) -> tuple[Path, Path, validate.CheckResult]:
+def _checked(tmp_path: Path) -> tuple[Path, Path, CheckResult, SeedStore]:
     seeds = make_seeds(tmp_path / "seeds")
     cache = tmp_path / "cache"
-    result = check_folder(seeds, cache_dir=cache, articles=False)
-    assert result.ok and not result.fresh
-    return seeds, cache, result
+    result, store = check_seeds(seeds, cache_dir=cache)
+    assert result.ok and not store.fresh
+    return seeds, cache, result, store
+
+
+def _ids(result: CheckResult) -> list[str]:
+    return [entry.id for entry in result.entries]
 
 
 def _expected(seeds: Path) -> list[bytes]:
     articles = check_folder(seeds).articles
-    return list(dataset.record_lines(a.to_record() for a in articles))
+    return [canonical_json_bytes(a.to_record()) for a in articles]
 
 
 def test_record_lines_reads_the_cache_a_batch_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seeds, cache, result = _checked(tmp_path)
+    seeds, _, result, store = _checked(tmp_path)
     expected = _expected(seeds)
-    monkeypatch.setattr(validate, "BATCH", 3)
+    store = dataclasses.replace(store, tuning=Tuning(record_batch=3))
     asked: list[int] = []
     original = Cache.get_raw
 
@@ -249,12 +253,12 @@ def test_record_lines_reads_the_cache_a_batch_at_a_time(
     monkeypatch.setattr(Cache, "get_raw", get_raw)
     parsed: list[Path] = []
 
-    def parse(path: Path, root: Path | None) -> validate.Verdict:
+    def parse(path: Path, root: Path | None) -> Verdict:
         parsed.append(path)
         return None, []
 
-    monkeypatch.setattr(validate, "check_file", parse)
-    lines = record_lines(result.entries, result.fresh, cache, seeds)
+    monkeypatch.setattr("publisher.store.records.check_file", parse)
+    lines = store.lines(_ids(result))
     assert asked == []  # nothing read before it is wanted
     first = next(lines)
     assert asked == [3]
@@ -264,17 +268,17 @@ def test_record_lines_reads_the_cache_a_batch_at_a_time(
 
 
 def test_record_lines_parses_what_the_cache_lost_or_got_wrong(tmp_path: Path) -> None:
-    seeds, cache, result = _checked(tmp_path)
+    seeds, cache, result, store = _checked(tmp_path)
     first, second = result.entries[0].source, result.entries[1].source
-    store = Cache(cache)
-    store.db.execute("DELETE FROM entries WHERE kind = 'record' AND key = ?", (first,))
+    db = Cache(cache)
+    db.db.execute("DELETE FROM entries WHERE kind = 'record' AND key = ?", (first,))
     tampered = orjson.dumps({"id": "tampered"})
-    store.db.execute(
+    db.db.execute(
         "UPDATE entries SET value = ? WHERE kind = 'record' AND key = ?", (tampered, second)
     )
-    store.db.commit()
-    store.close()
-    lines = list(record_lines(result.entries, result.fresh, cache, seeds))
+    db.db.commit()
+    db.close()
+    lines = list(store.lines(_ids(result)))
     assert lines == _expected(seeds)
 
 
@@ -283,7 +287,7 @@ def test_the_cache_keeps_each_records_packed_csv_rows(
 ) -> None:
     # Made when the seed is checked, so that a release need not parse every record again;
     # a row made from another version of the record (its digest differs) is not used.
-    seeds, cache, result = _checked(tmp_path)
+    seeds, cache, result, store = _checked(tmp_path)
     expected = _expected(seeds)
     records = [orjson.loads(line) for line in expected]
     kinds: list[str] = []
@@ -294,21 +298,21 @@ def test_the_cache_keeps_each_records_packed_csv_rows(
         return original(self, kind, keys)
 
     monkeypatch.setattr(Cache, "get_raw", get_raw)
-    items = list(record_rows(result.entries, result.fresh, cache, seeds))
+    items = list(store.rows(_ids(result)))
     assert [bytes(item) for item in items] == list(map(rows.packed_row, records))
     assert set(kinds) == {"row"}  # no record read
     first, second = result.entries[0], result.entries[1]
-    store = Cache(cache)
-    store.db.execute("DELETE FROM entries WHERE kind = 'row' AND key = ?", (first.source,))
-    row = store.get_raw("row", [second.source])[second.source]
+    db = Cache(cache)
+    db.db.execute("DELETE FROM entries WHERE kind = 'row' AND key = ?", (first.source,))
+    row = db.get_raw("row", [second.source])[second.source]
     stale = rows.stored("0" * 64, row[72:])  # as if made from an earlier version
-    store.db.execute(
+    db.db.execute(
         "UPDATE entries SET value = ? WHERE kind = 'row' AND key = ?", (stale, second.source)
     )
-    store.db.commit()
-    store.close()
+    db.db.commit()
+    db.close()
     kinds.clear()
-    items = list(record_rows(result.entries, result.fresh, cache, seeds))
+    items = list(store.rows(_ids(result)))
     assert [bytes(item) for item in items[:2]] == expected[:2]  # their lines instead
     assert "record" in kinds
     assert all(bytes(item[:1]) == b"[" for item in items[2:])
@@ -320,22 +324,22 @@ def test_the_cache_keeps_each_records_packed_csv_rows(
 def test_a_damaged_packed_row_is_not_used(tmp_path: Path) -> None:
     # The cache keeps a checksum of each row: a damaged one is not published, the
     # record's line (checked against its digest) is packed instead.
-    seeds, cache, result = _checked(tmp_path)
+    seeds, cache, result, store = _checked(tmp_path)
     expected = _expected(seeds)
     first = result.entries[0]
-    store = Cache(cache)
-    row = store.get_raw("row", [first.source])[first.source]
+    db = Cache(cache)
+    row = db.get_raw("row", [first.source])[first.source]
     damaged = row.replace(b"\r\n", b"\r\r", 1)
-    store.db.execute(
+    db.db.execute(
         "UPDATE entries SET value = ? WHERE kind = 'row' AND key = ?", (damaged, first.source)
     )
-    store.db.commit()
-    store.close()
+    db.db.commit()
+    db.close()
     assert rows.from_store(row, first.digest) is not None
     assert rows.from_store(damaged, first.digest) is None
     assert rows.from_store(row[:-1], first.digest) is None
     assert rows.from_store(row, "0" * 64) is None
-    items = list(record_rows(result.entries, result.fresh, cache, seeds))
+    items = list(store.rows(_ids(result)))
     assert bytes(items[0]) == expected[0]
 
 
@@ -348,14 +352,15 @@ def test_a_packed_row_that_does_not_hold_what_it_says_is_refused() -> None:
 
 
 def test_record_lines_refuses_a_seed_changed_since_the_check(tmp_path: Path) -> None:
-    seeds, _, result = _checked(tmp_path)
+    seeds, _, result, _ = _checked(tmp_path)
     path = seeds / "900_tricky.json"
     record = json.loads(path.read_text("utf-8"))
     record["body"] += " Edited during the build."
     path.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
     tricky = next(e for e in result.entries if e.source == str(path))
+    store = SeedStore((tricky,), None, seeds)  # no cache: parsed again, refused
     with pytest.raises(ChangedDuringBuild):
-        list(record_lines([tricky], {}, None, seeds))  # no cache: parsed again, refused
+        list(store.lines([tricky.id]))
 
 
 def test_published_records_are_read_line_by_line(tmp_path: Path) -> None:
@@ -415,7 +420,7 @@ def test_the_json_files_note_the_changed_fields_of_changed_records_only(
     (tmp_path / "releases" / "index.json").write_text(json.dumps(index))
     records[1] = dict(records[1], title="Corrected", lead=None)
     records[4] = dict(records[4], regions=["Asia"])
-    plan = plan_release(Archive.of(map(_article, records)).entries, tmp_path, _date())
+    plan = plan_release(MemoryStore.of(map(_article, records)).entries, tmp_path, _date())
     assert sorted(plan.old_lines) == ["r-0001", "r-0004"]
     parsed: list[bytes] = []
     loads = orjson.loads
@@ -509,18 +514,18 @@ def test_the_data_files_are_made_by_two_processes_that_report_their_own_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     records = variants(40)
-    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
+    plan = plan_release(MemoryStore.of(map(_article, records)).entries, Path("nowhere"), _date())
     readers = tmp_path / "readers"
 
     def log(what: str) -> None:
         with readers.open("a") as out:  # a file: the CSV side is another process
             out.write(f"{what} {os.getpid()}\n")
 
-    def lines(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
+    def lines(ids: Sequence[str]) -> Iterator[bytes]:
         log("lines")
         return iter(_lines(records))
 
-    def packed(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
+    def packed(ids: Sequence[str]) -> Iterator[bytes]:
         log("rows")
         return map(rows.packed_row, records)
 
@@ -550,10 +555,10 @@ def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) 
     # releasing() starts the data files at once (a build plans its site meanwhile); its
     # finish() then waits for them and writes the rest of the version folder.
     records = variants(6)
-    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
+    plan = plan_release(MemoryStore.of(map(_article, records)).entries, Path("nowhere"), _date())
     done = tmp_path / "done"
 
-    def lines(entries: Sequence[ArticleRef]) -> Iterator[bytes]:
+    def lines(ids: Sequence[str]) -> Iterator[bytes]:
         yield from _lines(records)
         done.touch()
 
@@ -581,7 +586,7 @@ def test_what_does_not_depend_on_the_data_files_is_written_before_waiting_for_th
     tmp_path: Path,
 ) -> None:
     records = variants(5)
-    plan = plan_release(Archive.of(map(_article, records)).entries, Path("nowhere"), _date())
+    plan = plan_release(MemoryStore.of(map(_article, records)).entries, Path("nowhere"), _date())
     lines = lambda e: iter(_lines(records))  # noqa: E731
     written_before: list[set[str]] = []
     with release_write.data_files(plan, lines, lines, _opener(tmp_path), start=started) as data:
@@ -611,7 +616,7 @@ def test_a_build_that_fails_before_finish_stops_the_data_files(
         pids.append(self._child[0])
 
     monkeypatch.setattr(parallel.Started, "__init__", spy)
-    monkeypatch.setattr(build, "article_pass", _no_space)
+    monkeypatch.setattr(produce, "article_pass", _no_space)
     result = run_release(seeds, dist, "--date", DATE)
     assert result.exit_code != 0 and "No space left on device" in result.output
     assert len(pids) == 2
@@ -631,7 +636,7 @@ def test_a_seed_changed_during_a_release_is_reported_not_a_traceback(
     def changed(entry: ArticleRef, line: bytes | None, root: Path | None) -> bytes:
         raise ChangedDuringBuild(f"{entry.source} changed during the build: run publish again")
 
-    monkeypatch.setattr(validate, "_checked_line", changed)
+    monkeypatch.setattr("publisher.store.records._checked_line", changed)
     result = run_release(seeds, dist, "--date", DATE)
     assert result.exit_code == 2
     assert "changed during the build" in result.output and "Traceback" not in result.output
@@ -645,7 +650,7 @@ def test_a_release_whose_site_fails_leaves_dist_as_it_was(
     # site's documents: a failure of the site after it is done still lands nothing.
     seeds, dist, before = _released_then_changed(tmp_path)
 
-    monkeypatch.setattr(build, "documents_pass", _no_space)
+    monkeypatch.setattr(produce, "documents_pass", _no_space)
     result = run_release(seeds, dist, "--date", DATE)
     assert result.exit_code != 0
     assert "No space left on device" in result.output
@@ -667,7 +672,7 @@ def _opener(folder: Path) -> Callable[[str], Any]:
 
 
 def _lines(records: Sequence[Record]) -> list[bytes]:
-    return list(dataset.record_lines(records))
+    return [canonical_json_bytes(record) for record in records]
 
 
 def _released_then_changed(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:

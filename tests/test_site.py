@@ -203,7 +203,7 @@ def test_article_page_shows_record_and_attribution(dist: Path) -> None:
 def test_article_body_is_the_sanitised_render(dist: Path) -> None:
     """The page embeds render_article's HTML as is: the one sanitiser feeds use too."""
     from publisher.render import render_article
-    from publisher.validate import check_folder
+    from publisher.store.check import check_folder
 
     result = check_folder(SEED.parent)
     rendered = render_article(result.articles[0])
@@ -220,7 +220,7 @@ def test_article_body_headings_follow_the_title(dist: Path) -> None:
     """The seed's `###` is an h3 in the rendered body and in feeds (which have no page
     outline), an h2 on the page, right under the h1 title."""
     from publisher.render import render_article
-    from publisher.validate import check_folder
+    from publisher.store.check import check_folder
 
     article = check_folder(SEED.parent).articles[0]
     assert "\n### " in article.body and "<h3>" in render_article(article).body_html

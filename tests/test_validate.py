@@ -10,7 +10,8 @@ import pytest
 
 from publisher.load import read_seed
 from publisher.problems import Problem
-from publisher.validate import check_folder, check_paths, check_seed
+from publisher.store.check import check_folder, check_paths
+from publisher.validate import check_seed
 
 from .conftest import FIXTURES, SEED, seed_files
 

@@ -3,6 +3,6 @@
 pieces (shelf.py), and allocator and garbage-collector settings (heap.py, collector.py).
 
 Domain modules (parse, validate, model, render, feeds, site, dataset, release...) never
-import this package (tests/test_guards.py checks); the pipeline and the article store use
+import this package (tests/test_architecture.py checks); the pipeline and the article store use
 it, with the knobs of tuning.Tuning.
 """

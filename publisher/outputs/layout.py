@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..cache import build_fingerprint
 from ..config import Settings
+from ..fingerprint import build_fingerprint
 from ..model import ArticleRef
 from ..paging import Document, Feed, site_feeds, spans
 from ..topics import Topic, chronological, gather, placed_topics

@@ -1,127 +1,30 @@
-"""An incremental cache of per-file work, kept outside dist/ in one SQLite file.
+"""The incremental cache of per-file work, kept outside dist/ in one SQLite file.
 
 Entries are keyed by the seed's path and its stat signature (size, mtime, ctime, inode),
-and the whole cache by a fingerprint of the tool: its version, the schema and the source
-of every module that shapes a record or its HTML. Any change there starts a fresh cache,
-so a stale entry can never outlive the code that made it.
+and the whole cache by a fingerprint of the tool (fingerprint.tool_fingerprint): its
+version, the schema and the source of every module that shapes a record or its HTML. Any
+change there starts a fresh cache, so a stale entry can never outlive the code that made it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
-import sys
 from collections.abc import Iterable, Iterator, Sequence
-from functools import cache
-from importlib import metadata
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from . import __version__
-
-# Modules whose code decides what a seed turns into (record, verdict, rendered HTML,
-# packed CSV rows).
-_FINGERPRINTED = (
-    "load.py",
-    "parse.py",
-    "markdown_text.py",
-    "json_seed.py",
-    "validate.py",
-    "model.py",
-    "render.py",
-    "rows.py",
-    "gfm.py",
-    "schema.py",
-)
-
-Signature = tuple[int, int, int, int]
-
-
-@cache
-def tool_fingerprint() -> str:
-    digest = hashlib.sha256(__version__.encode())
-    package = files("publisher")
-    for name in _FINGERPRINTED:
-        digest.update(package.joinpath(name).read_bytes())
-    digest.update(package.joinpath("schema/article.schema.json").read_bytes())
-    return digest.hexdigest()[:16]
-
-
-# Libraries whose output ends up in published bytes (Markdown, sanitising, templates,
-# XML and JSON serialisation): upgrading one must rebuild everything.
-_OUTPUT_LIBRARIES = ("cmarkgfm", "nh3", "jinja2", "markupsafe", "lxml", "feedgen", "orjson")
-
-
-@cache
-def build_fingerprint() -> str:
-    """Every file of the package, the libraries that shape the output and Python itself:
-    any change to them changes the output."""
-    digest = hashlib.sha256(__version__.encode())
-    digest.update(sys.version.encode())
-    for library in _OUTPUT_LIBRARIES:
-        try:
-            digest.update(f"{library}={metadata.version(library)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library}=?".encode())
-    root = Path(str(files("publisher")))
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".svg", ".ico"):
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def output_identity(dist: Path) -> list[int] | None:
-    """Which folder `dist` is (every build swaps in a new one: a new inode) and when its
-    entries last changed. Files edited by hand deeper inside are not seen: --force."""
-    try:
-        st = dist.stat()
-    except OSError:
-        return None
-    return [st.st_dev, st.st_ino, st.st_mtime_ns]
-
-
-def build_stamp(dist: Path, inputs: str, settings: object) -> dict[str, Any]:
-    """What a build of `dist` depended on; equal stamps mean equal output."""
-    return {
-        "dist": str(dist.absolute()),
-        "tool": build_fingerprint(),
-        "inputs": inputs,
-        "settings": repr(settings),
-    }
-
-
-def up_to_date(folder: Path, stamp: dict[str, Any]) -> bool:
-    """Whether the last build recorded for this dist had this stamp, and dist is still the
-    folder it produced (a deleted or replaced dist/ is rebuilt)."""
-    if os.environ.get("PUBLISHER_NO_CACHE"):
-        return False
-    try:
-        recorded = json.loads((folder / "last-build.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return False
-    identity = output_identity(Path(stamp["dist"]))
-    return bool(identity) and recorded == {**stamp, "identity": identity}
-
-
-def record_build(folder: Path, stamp: dict[str, Any]) -> None:
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        identity = output_identity(Path(stamp["dist"]))
-        text = json.dumps({**stamp, "identity": identity}, indent=2)
-        (folder / "last-build.json").write_text(text, "utf-8")
+from ..fingerprint import tool_fingerprint
 
 
 def stat_signatures(paths: Iterable[Path | str]) -> dict[str, str]:
-    """signature() of each path as the cache keys it ("null" for a file that vanished),
-    by str(path): one loop, not a call per seed (there are 100,000 of them on every
-    build of a large archive)."""
+    """The stat signature (size, mtime, ctime, inode) of each path as the cache keys it
+    ("null" for a file that vanished), by str(path): one loop, not a call per seed (there
+    are 100,000 of them on every build of a large archive)."""
     found: dict[str, str] = {}
     stat = os.stat
     for path in paths:
@@ -134,14 +37,6 @@ def stat_signatures(paths: Iterable[Path | str]) -> dict[str, str]:
     return found
 
 
-def signature(path: Path) -> Signature | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
 SQLITE_PAGE_SIZE = 1 << 16  # SQLite's largest
 
 
@@ -149,7 +44,7 @@ class Cache:
     """JSON values by (kind, key); `kind` separates seed verdicts from rendered HTML.
 
     JSON, not pickle: reading a cache must never be able to run code. (The snapshot of
-    all verdicts, validate.SNAPSHOT, is marshal, which runs none either.)"""
+    all verdicts, snapshot.SNAPSHOT, is marshal, which runs none either.)"""
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -226,22 +121,6 @@ class Cache:
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
                 ((kind, key, sig, value) for key, sig, value in items),
             )
-
-    def get_blob(self, kind: str) -> Any:
-        """The one value stored under `kind` by put_blob (None if there is none)."""
-        try:
-            row = self.db.execute(
-                "SELECT value FROM entries WHERE kind = ? AND key = ''", (kind,)
-            ).fetchone()
-            return None if row is None else _loads(row[0])
-        except (sqlite3.Error, ValueError, TypeError):
-            self.broken = True
-            return None
-
-    def put_blob(self, kind: str, value: Any) -> None:
-        """Store `value` as the one value of `kind`: read back in one go by get_blob."""
-        data = _dumps(value)
-        self.put_raw(kind, [("", "", data)])
 
     def count(self, kind: str) -> int:
         """How many values of `kind` are stored (0 for a broken cache)."""
