@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from benchmarks.generate import generate
+from publisher import pipeline
+from publisher.config import Settings
+from publisher.tuning import Tuning
 
 from .conftest import ROOT
 from .feedtools import corpus
@@ -47,3 +53,31 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     first = tree(tmp_path / "dist")
     publish(seeds, tmp_path / "dist", {"TZ": "America/St_Johns"})
     assert tree(tmp_path / "dist") == first
+
+
+def test_tuning_changes_how_not_what(tmp_path: Path) -> None:
+    """Tuning decides how the work is done, never what it makes: everything in this
+    process (workers=1) and everything shared out in tiny chunks and batches (so every
+    pool and forked part runs) give the same site and the same release."""
+    seeds = tmp_path / "seeds"
+    generate(80, seeds, seed=11)
+    one = Tuning(workers=1)
+    many = Tuning(
+        workers=2,
+        check_parallel_from=10,
+        article_chunk=7,
+        documents_parallel_from=1.0,
+        record_batch=3,
+        data_batch=5,
+    )
+    trees = []
+    for name, tuning in (("one", one), ("many", many)):
+        dist, cache = tmp_path / name / "dist", tmp_path / name / "cache"
+        result, store = pipeline.check(seeds, cache, tuning=tuning)
+        assert result.ok
+        pipeline.build(store, Settings(), dist, cache=cache, tuning=tuning)
+        pipeline.release(store, Settings(), dist, dt.date(2026, 1, 1), cache=cache, tuning=tuning)
+        trees.append(tree(dist))
+    assert len(trees[0]) > 200 and any(p.startswith("releases/v1.0.0/") for p in trees[0])
+    assert trees[0].keys() == trees[1].keys()
+    assert [name for name in trees[0] if trees[0][name] != trees[1][name]] == []
