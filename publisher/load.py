@@ -101,7 +101,7 @@ def stray_warnings(strays: list[str]) -> tuple[Problem, ...]:
 
 def is_seed_name(name: str) -> bool:
     """Whether os.path.splitext(name)[1].lower() is a seed suffix: the same answer (a name
-    of dots and a suffix, like '.txt', has no suffix), at a third of the cost."""
+    of dots and a suffix, like '.txt', has no suffix), at less cost."""
     stem, dot, suffix = name.rpartition(".")
     return bool(dot) and "." + suffix.lower() in SEED_SUFFIXES and bool(stem.strip("."))
 

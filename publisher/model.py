@@ -167,8 +167,8 @@ def make_ref(
     list_digest: str,
 ) -> ArticleRef:
     """ArticleRef(...) without the frozen dataclass's __init__, which sets each field through
-    object.__setattr__: a build makes an ArticleRef per article of the archive, and this takes
-    a third of the time. The same object (tests/test_cache.py::test_make_entry)."""
+    object.__setattr__: a build makes an ArticleRef per article of the archive, so the
+    saving counts. The same object (tests/test_cache.py::test_make_entry)."""
     entry: ArticleRef = _new(ArticleRef)
     _set(
         entry,

@@ -193,7 +193,7 @@ class TopicLink:
 class Site:
     """Writes every page of the site; `pages()` yields (site path, bytes).
 
-    Work per article is kept small (issue 6 builds 100,000 of them): templates are loaded
+    Work per article is kept small (a build may make one for every article): templates are loaded
     once; the pieces of `partials.html` that depend only on a page's depth and feed
     (header, footer, feed links) are rendered once per depth and feed, and an article's
     entry in a list once per article, however many lists show it.

@@ -1,9 +1,9 @@
 """The snapshot: every seed's verdict in one value of the cache, read in one go on every build.
 
-marshal (it runs no code, and reads 100,000 verdicts several times faster than JSON) of
+marshal (it runs no code, and reads many verdicts much faster than JSON) of
 tuples in which repeated values (dates, topic lists) are one object, so they are read once.
 Valid seeds come in chronological order, so their ArticleRefs are made, and lie in memory,
-in the order the plan walks them (a third faster than in file order).
+in the order the plan walks them (faster to walk than in file order).
 
 Verdicts stored one by one (seeds checked since the snapshot was written, or a run killed
 before it finished) fill in; the snapshot is rewritten only when many lag behind. This
@@ -145,7 +145,7 @@ def store_verdicts(
     removed: bool,
     slack: int,
 ) -> None:
-    """Rewrite the snapshot (25 MB at 100,000 seeds) only when it lags behind by many
+    """Rewrite the snapshot (tens of MB for a large archive) only when it lags behind by many
     (more than `slack` seeds, or a tenth of them: a few edited seeds are read from their
     own rows) or names removed seeds; drop the rows of seeds that are gone (some may never
     have been in the snapshot)."""

@@ -54,9 +54,9 @@ class Cache:
                 stale.unlink(missing_ok=True)
         self.broken = False
         self.db = sqlite3.connect(self.path)
-        # Large pages (for a new file; an existing one keeps its own): a record (~9 KB at
-        # 100,000 articles) then fits in one page, not a chain of 4 KB overflow pages, and
-        # a release reads its 2 GB in a sixteenth of the read() calls.
+        # Large pages (for a new file; an existing one keeps its own): a record then fits
+        # in one page, not a chain of 4 KB overflow pages, and a release reads the cache
+        # in a sixteenth of the read() calls.
         self.db.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         self.db.execute("PRAGMA journal_mode=WAL")
         # A cache needs no durability, and an fsync here would wait for the writeback of
