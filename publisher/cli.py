@@ -21,7 +21,7 @@ from . import __version__, pipeline
 from .config import Options, load_settings
 from .engine.heap import keep_freed_memory
 from .engine.interrupt import Interrupted, handled
-from .problems import Problem, UsageError
+from .problems import Problem, ReleaseError, UsageError
 from .report import REPORT_FORMATS, REPORTERS, printable, release_report, summary, warning_line
 from .store import ChangedDuringBuild, SeedStore
 from .store.check import Signed
@@ -41,7 +41,7 @@ def _usage_error(message: str) -> NoReturn:
 
 class Publish(click.Group):
     """The `publish` group: Ctrl-C or SIGTERM ends any command with one line and 130/143,
-    never a traceback; the build it interrupts leaves DIST as it was (see interrupt.py)."""
+    never a traceback; the build it interrupts leaves DIST as it was (see engine/interrupt.py)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         with handled():
@@ -157,8 +157,6 @@ def exit_codes(writing: Path | None = None, release_hint: str = "") -> Iterator[
     """The one place where what the library raises becomes an exit code and one line:
     a usage, settings or environment problem 2, a damaged published release 1. Anything
     else is a bug in publish and keeps its traceback."""
-    from .versioning import ReleaseError
-
     try:
         yield
     except (UsageError, ChangedDuringBuild) as exc:  # e.g. another build holds the lock
@@ -213,7 +211,7 @@ def main(
     With no command, validate every seed and build DIST. Exit codes: 0 success,
     1 invalid content, 2 usage or configuration error.
     """
-    keep_freed_memory()  # for every command: see heap.py
+    keep_freed_memory()  # for every command: see engine/heap.py
     if ctx.invoked_subcommand is not None:
         return
     signed = None if validate or force else unchanged(options)

@@ -2,7 +2,7 @@
 
 Only what no record could hold is refused here (text that is not JSON, a list, an unpaired
 surrogate); every other problem is the schema's to report. This module shapes records, so
-it is part of the seed cache's fingerprint (cache.py).
+it is part of the seed cache's fingerprint (fingerprint._FINGERPRINTED).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The Markdown of a scraped article read as text: its paragraphs, its links, the plain
 text of a line and lists of names. What parse.py builds an article record from.
 
-This module shapes records, so it is part of the seed cache's fingerprint (cache.py).
+This module shapes records, so it is part of the seed cache's fingerprint
+(fingerprint._FINGERPRINTED).
 """
 
 from __future__ import annotations

@@ -168,7 +168,7 @@ def make_ref(
 ) -> ArticleRef:
     """ArticleRef(...) without the frozen dataclass's __init__, which sets each field through
     object.__setattr__: a build makes an ArticleRef per article of the archive, so the
-    saving counts. The same object (tests/test_cache.py::test_make_entry)."""
+    saving counts. The same object (tests/test_cache.py::test_make_ref)."""
     entry: ArticleRef = _new(ArticleRef)
     _set(
         entry,

@@ -19,7 +19,6 @@ from .fingerprint import build_stamp, record_build, up_to_date
 from .load import scan_seeds, stray_warnings
 from .problems import Problem
 from .progress import Progress, silent
-from .release import ReleasePlan, plan_release
 from .store import ArticleStore, SeedStore
 from .store.check import Signed, check_seeds, seed_signatures
 from .tuning import DEFAULT, Tuning
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from .output import Staging
     from .outputs import Output, Plan
     from .produce import Work
+    from .release import ReleasePlan
 
 # Published dataset releases are immutable and cut by `publish release`, not by a build:
 # a build carries them over untouched (all but the releases page, which the site rewrites).
@@ -141,6 +141,8 @@ def release(
     tuning: Tuning = DEFAULT,
 ) -> ReleasePlan:
     """Plan the next dataset release and, unless `dry_run`, cut it with a rebuild."""
+    from .release import plan_release
+
     # What changed since the latest release, and the version that says so: from the
     # records' digests, without loading a record.
     plan = plan_release(store.entries, dist, day, version)
@@ -235,4 +237,4 @@ def _work(
         needs[name] = frozenset(shown)
         chosen |= shown
     chunked = tuple(sorted(chosen))  # in a stable order
-    return Work(staging, planned.layout, store.load, store.entries, pages, needs, chunked, tuning)
+    return Work(staging, planned.layout, store.load, pages, needs, chunked, tuning)

@@ -25,6 +25,10 @@ class UsageError(Exception):
     """A problem with how the tool was called or configured (exit code 2), not with content."""
 
 
+class ReleaseError(Exception):
+    """A release that must not be cut (nothing changed, a refused version): exit 1."""
+
+
 def no_such_day(iso: str) -> str | None:
     """Why `iso` (YYYY-MM-DD in form) is not a date, for people: 'February 2014 has 28
     days'; None if it is one. English names: messages must not depend on the locale."""

@@ -8,10 +8,10 @@ document from those pieces, shared out between processes by estimated cost.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from .config import Settings
 from .engine import interrupt
@@ -19,7 +19,7 @@ from .engine.chunks import map_chunks, share_by_cost
 from .engine.parallel import run_parts
 from .engine.shelf import Shelf, Span
 from .feeds import FeedWriter
-from .model import Article, ArticleRef
+from .model import Article
 from .output import Staging
 from .outputs import PIECES, Layout, Makers, Output, article_pages
 from .progress import Progress, silent
@@ -38,7 +38,6 @@ class Work:
     staging: Staging
     layout: Layout
     load: Load
-    refs: Sequence[ArticleRef]  # every article of the archive
     pages: frozenset[str]  # ids of the articles whose page must be written
     needs: dict[str, frozenset[str]]  # piece name -> ids of the articles it is made for
     chosen: tuple[str, ...]  # the ids of `pages` and `needs`, in a stable order
@@ -47,11 +46,6 @@ class Work:
     @property
     def settings(self) -> Settings:
         return self.layout.settings
-
-    @cached_property
-    def ids(self) -> frozenset[str]:
-        """Every article's id: made only if an article outside `chosen` is wanted."""
-        return frozenset(ref.id for ref in self.refs)
 
     def loader(self) -> Callable[[str], Article]:
         """Articles one at a time, for what the article pass did not make (none, normally)."""
@@ -70,12 +64,15 @@ def article_pass(work: Work, shelf: Shelf, progress: Progress = silent) -> None:
     written: list[str] = []
     before = set(work.staging.written)
     done = 0
-    for batch, spans, paths in map_chunks(_chunk(work), ids, size, workers):
-        shelf.add(batch, spans)
-        written.extend(paths)
-        done = min(done + size, len(ids))
-        if workers > 1:
-            progress("articles", done, len(ids))
+    pooled = workers > 1 and len(ids) > size  # else map_chunks runs here: no bar
+    # Closed at once on a failure or Ctrl-C: its pool is stopped now, not when freed.
+    with contextlib.closing(map_chunks(_chunk(work), ids, size, workers)) as made:
+        for batch, spans, paths in made:
+            shelf.add(batch, spans)
+            written.extend(paths)
+            done = min(done + size, len(ids))
+            if pooled:
+                progress("articles", done, len(ids))
     overlap = before.intersection(written)
     if overlap or len(set(written)) != len(written):
         raise ValueError(f"written twice in one build: {sorted(overlap)[:3]}")

@@ -17,17 +17,19 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar
 
 import orjson
 
 from . import dataset, dataset_docs
 from .config import Settings
-from .output import Staging
 from .release import INDEX, LATEST, RELEASES, SUMS, ReleasePlan, read_index
 from .rows import Item
 from .tuning import DEFAULT
 from .versioning import Published, ReleaseError
+
+if TYPE_CHECKING:
+    from .output import Staging
 
 T = TypeVar("T")
 

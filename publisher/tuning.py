@@ -33,8 +33,9 @@ class Tuning:
 
     @property
     def forks(self) -> bool:
-        """Whether passes may fork at all (a platform without fork: never)."""
-        return self.processes(2) > 1 and hasattr(os, "fork")
+        """Whether a release's data files may be made in processes of their own (not with
+        workers=1, nor without fork); they are I/O-bound, so whatever the cores."""
+        return self.workers != 1 and hasattr(os, "fork")
 
 
 DEFAULT = Tuning()

@@ -14,17 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .problems import ReleaseError
 from .schema_diff import RANK, SchemaChange
+
+__all__ = ["ReleaseError"]  # raised here; defined with the other errors a user can cause
 
 Bump = Literal["initial", "major", "minor", "patch"]
 Op = Literal["added", "changed", "removed"]
 OPS: tuple[Op, ...] = ("added", "changed", "removed")
 
 _VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
-
-
-class ReleaseError(Exception):
-    """A release that must not be cut (nothing changed, a refused version): exit 1."""
 
 
 @dataclass(frozen=True, order=True)

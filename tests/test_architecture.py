@@ -15,7 +15,7 @@ PACKAGE = ROOT / "publisher"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 # Modules that run the work rather than decide what it makes: they may use the engine.
-MACHINERY = ("engine.", "store.", "pipeline", "produce", "output", "trees", "cli", "serve")
+MACHINERY = ("engine", "store", "pipeline", "produce", "output", "trees", "cli", "serve")
 
 
 def modules() -> dict[str, Path]:
@@ -117,9 +117,17 @@ def test_domain_modules_do_not_import_the_engine() -> None:
     domain = {
         name: targets
         for name, targets in graph().items()
-        if not any(name == m.rstrip(".") or name.startswith(m) for m in MACHINERY if m)
+        if not any(name == m or name.startswith(f"{m}.") for m in MACHINERY)
     }
-    assert {"feeds", "site", "validate", "release", "model", "parse"} <= domain.keys()
+    assert {
+        "feeds",
+        "site",
+        "validate",
+        "release",
+        "model",
+        "parse",
+        "outputs.layout",
+    } <= domain.keys()
     offenders = {
         name: sorted(t for t in targets if t == "engine" or t.startswith("engine."))
         for name, targets in domain.items()

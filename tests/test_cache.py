@@ -276,7 +276,7 @@ def test_the_snapshot_keeps_every_field(seeds: Path, tmp_path: Path) -> None:
     assert dates == sorted(dates) and len(rows) == 7
 
 
-def test_make_entry() -> None:
+def test_make_ref() -> None:
     """make_ref gives the same object as the dataclass's __init__."""
     fields = (
         "an-id",

@@ -242,7 +242,7 @@ def test_a_file_name_that_is_not_utf8_is_a_problem_not_a_crash(
 def test_every_command_keeps_freed_memory_for_reuse(
     seeds: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # See publisher/heap.py: without it a release spends ~0.5 s a gigabyte faulting in pages.
+    # See publisher/engine/heap.py: without it a release spends ~0.5 s a gigabyte faulting in pages.
     calls: list[bool] = []
     monkeypatch.setattr("publisher.cli.keep_freed_memory", lambda: calls.append(True))
     assert run("--validate")[0] == 0

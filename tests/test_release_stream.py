@@ -237,7 +237,7 @@ def _expected(seeds: Path) -> list[bytes]:
     return [canonical_json_bytes(a.to_record()) for a in articles]
 
 
-def test_record_lines_reads_the_cache_a_batch_at_a_time(
+def test_store_lines_reads_the_cache_a_batch_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seeds, _, result, store = _checked(tmp_path)
@@ -267,7 +267,7 @@ def test_record_lines_reads_the_cache_a_batch_at_a_time(
     assert parsed == []  # every record came from the cache
 
 
-def test_record_lines_parses_what_the_cache_lost_or_got_wrong(tmp_path: Path) -> None:
+def test_store_lines_parses_what_the_cache_lost_or_got_wrong(tmp_path: Path) -> None:
     seeds, cache, result, store = _checked(tmp_path)
     first, second = result.entries[0].source, result.entries[1].source
     db = Cache(cache)
@@ -351,7 +351,7 @@ def test_a_packed_row_that_does_not_hold_what_it_says_is_refused() -> None:
             list(dataset.csv_chunks([row, damaged, row]))
 
 
-def test_record_lines_refuses_a_seed_changed_since_the_check(tmp_path: Path) -> None:
+def test_store_lines_refuses_a_seed_changed_since_the_check(tmp_path: Path) -> None:
     seeds, _, result, _ = _checked(tmp_path)
     path = seeds / "900_tricky.json"
     record = json.loads(path.read_text("utf-8"))

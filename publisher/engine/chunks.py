@@ -3,7 +3,7 @@ balanced by their estimated cost and run side by side."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
 from . import interrupt
@@ -23,7 +23,7 @@ def _run(chunk: Any) -> Any:
 
 def map_chunks(
     work: Callable[[list[T]], R], items: Sequence[T], size: int, workers: int
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """work(chunk) for each chunk of `size` items, in order; in a pool of `workers` forked
     processes when there are more (one pool for the whole run: starting one costs more
     than most chunks)."""

@@ -9,8 +9,6 @@ from ..model import Article, ArticleRef
 from .base import Makers
 from .layout import Layout
 
-NAME = "article page"
-
 
 def pages(layout: Layout) -> Iterator[tuple[str, str, ArticleRef]]:
     """(path, key, article) of every article page: a page shows its article alone."""

@@ -9,8 +9,10 @@ is refused (ChangedDuringBuild), never published unchecked.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,8 @@ from ..rows import Item, from_store
 from ..tuning import DEFAULT, Tuning
 from ..validate import check_file
 from .sqlite import Cache, opened, storable
+
+_ID = operator.attrgetter("id")
 
 
 class ChangedDuringBuild(Exception):
@@ -43,16 +47,20 @@ class SeedStore:
     root: Path | None = None
     fresh: Mapping[str, bytes] = field(default_factory=dict, repr=False)
     tuning: Tuning = DEFAULT
-    # Every ref by id: made now, so that forked workers share it rather than each make it.
-    by_id: Mapping[str, ArticleRef] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_id", {entry.id: entry for entry in self.entries})
 
     def refs(self, ids: Sequence[str]) -> list[ArticleRef]:
-        """The refs of `ids`, in their order."""
-        by_id = self.by_id
-        return [by_id[article_id] for article_id in ids]
+        """The refs of `ids`, in their order. Found in `entries` (sorted by id) by walking
+        on from the last one found, else by bisection: no index by id, which would cost
+        megabytes at the peak of a large release (whose ids come in entries' order)."""
+        entries, found, at = self.entries, [], 0
+        for article_id in ids:
+            if at >= len(entries) or entries[at].id != article_id:
+                at = bisect.bisect_left(entries, article_id, key=_ID)
+                if at >= len(entries) or entries[at].id != article_id:  # not sorted by id
+                    at = [e.id for e in entries].index(article_id)  # ValueError if absent
+            found.append(entries[at])
+            at += 1
+        return found
 
     def load(self, ids: Sequence[str]) -> dict[str, Article]:
         """The articles of `ids`, by id (read as `lines` reads them)."""
