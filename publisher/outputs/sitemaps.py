@@ -14,10 +14,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import html
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
-from xml.sax.saxutils import escape
 
 from ..model import ArticleRef
 from ..site import RELEASES_PAGE, list_page
@@ -133,7 +133,7 @@ def _index(layout: Layout, listed: list[tuple[str, str | None]]) -> Callable[[Ma
 
 def _entry(tag: str, loc: str, lastmod: str | None) -> str:
     when = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-    return f"  <{tag}><loc>{escape(loc)}</loc>{when}</{tag}>"
+    return f"  <{tag}><loc>{html.escape(loc, quote=False)}</loc>{when}</{tag}>"
 
 
 def _robots(layout: Layout) -> Callable[[Makers], Files]:
