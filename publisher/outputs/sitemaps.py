@@ -42,13 +42,16 @@ def outputs(layout: Layout) -> Iterator[Output]:
         key = layout.key("sitemap", path, _digest(urls))
         yield Output((path,), key, (), "", _urlset(layout, path, urls), len(urls) * 0.002)
         listed.append((path, _newest(urls)))
-    for year, refs in years(layout.ordered):
-        for name, chunk in parts(f"articles-{year:04d}", refs):
+    ordered = layout.ordered
+    for year, span in years(ordered):
+        for name, part in parts(f"articles-{year:04d}", span):
             path = f"sitemaps/{name}.xml"
+            low, high = part[0], part[-1] + 1  # a range: no list of positions is made
+            chunk = ordered[low:high]  # not kept: the make slices again
             # The records' digests cover their dates (a correction may rewrite the file
             # for nothing; the key costs a join, not a string per article).
             key = layout.key("sitemap", path, digest(",".join(map(_DIGEST, chunk))))
-            make = _urlset(layout, path, chunk)
+            make = _articles(layout, path, low, high)
             yield Output((path,), key, (), "", make, len(chunk) * 0.002)
             listed.append((path, _last_modified(chunk, chunk[-1])))  # oldest first
     key = layout.key("sitemap index", _digest(listed))
@@ -67,13 +70,13 @@ def list_urls(layout: Layout) -> Iterator[Url]:
     yield RELEASES_PAGE.removesuffix("index.html"), None  # changes with each release
 
 
-def years(ordered: Sequence[ArticleRef]) -> Iterator[tuple[int, Sequence[ArticleRef]]]:
-    """The articles (oldest first) by year of publication, found by bisection."""
+def years(ordered: Sequence[ArticleRef]) -> Iterator[tuple[int, range]]:
+    """Where each year's articles are in `ordered` (oldest first), found by bisection."""
     start = 0
     while start < len(ordered):
         year = ordered[start].published.year
         end = bisect.bisect_left(ordered, dt.date(year + 1, 1, 1), lo=start, key=_PUBLISHED)
-        yield year, ordered[start:end]
+        yield year, range(start, end)
         start = end
 
 
@@ -95,9 +98,9 @@ def _newest(urls: Sequence[Url]) -> str | None:
     return max((m for _, m in urls if m), default=None)
 
 
-def parts(name: str, urls: Sequence[T], limit: int = LIMIT) -> list[tuple[str, list[T]]]:
-    """`urls` (or articles) in files of at most `limit`: `name`, then `name-2`..."""
-    chunks = [list(urls[i : i + limit]) for i in range(0, len(urls), limit)]
+def parts(name: str, urls: Sequence[T], limit: int = LIMIT) -> list[tuple[str, Sequence[T]]]:
+    """`urls` (or positions) in files of at most `limit`: `name`, then `name-2`..."""
+    chunks = [urls[i : i + limit] for i in range(0, len(urls), limit)]
     return [(name if n == 1 else f"{name}-{n}", chunk) for n, chunk in enumerate(chunks, 1)]
 
 
@@ -108,11 +111,19 @@ def _digest(urls: Sequence[tuple[str, str | None]]) -> str:
     return digest.hexdigest()
 
 
-def _urlset(
-    layout: Layout, path: str, shown: Sequence[Url] | Sequence[ArticleRef]
-) -> Callable[[Makers], Files]:
+def _articles(layout: Layout, path: str, low: int, high: int) -> Callable[[Makers], Files]:
+    """The article pages of layout.ordered[low:high]: held as bounds, not a list of refs,
+    until the file is made (most builds keep most of these files)."""
+
     def make(makers: Makers) -> Files:
-        urls = [_article(item) if isinstance(item, ArticleRef) else item for item in shown]
+        urls = [_article(ref) for ref in layout.ordered[low:high]]
+        return _urlset(layout, path, urls)(makers)
+
+    return make
+
+
+def _urlset(layout: Layout, path: str, urls: Sequence[Url]) -> Callable[[Makers], Files]:
+    def make(makers: Makers) -> Files:
         lines = [f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{NAMESPACE}">']
         lines += [_entry("url", layout.settings.url(page), lastmod) for page, lastmod in urls]
         lines.append("</urlset>\n")
