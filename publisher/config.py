@@ -28,6 +28,9 @@ class Settings:
     tag_authority: str = "archive.example.org,2026"
     items_per_feed: int = 50
     items_per_page: int = 50  # articles per list page (landing, topic and archive pages)
+    # Topics of each kind the landing page lists, most articles first; every topic of a kind
+    # is on its index page (topics/author/, ...).
+    topics_on_landing: int = 20
 
     def url(self, path: str) -> str:
         """Absolute URL of a path under the site root."""

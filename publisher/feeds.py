@@ -136,10 +136,10 @@ class FeedWriter:
         page; no full text): subscription documents carry the full text of the newest
         articles, and every article's full text is on its page. Full text in every
         archive (the main feed's and each topic's) made the output of a large archive
-        several times the size of the archive itself.
+        several times the size of the archive itself. So do an author's or an outlet's
+        documents (Document.light).
         """
-        feed, page = document.feed, document.page
-        light = page is not None
+        feed, page, light = document.feed, document.page, document.light
         # As UTF-8 throughout: most entries come from the shelf, and are copied into the
         # documents without being decoded and encoded again.
         entries = [self.encoded_entry(e.id, light) for e in document.entries]

@@ -124,6 +124,8 @@ class ArticleRef:
     regions: tuple[str, ...]
     themes: tuple[str, ...]
     reports: tuple[str, ...]
+    authors: tuple[str, ...]
+    original_source: str
     digest: str
     source: str
     list_digest: str
@@ -135,7 +137,19 @@ class ArticleRef:
     @classmethod
     def from_index(cls, index: Sequence[Any], source: str) -> ArticleRef:
         """From `index_of(record)` as the cache keeps it."""
-        article_id, title, published, updated, regions, themes, reports, list_digest, digest = index
+        (
+            article_id,
+            title,
+            published,
+            updated,
+            regions,
+            themes,
+            reports,
+            authors,
+            original_source,
+            list_digest,
+            digest,
+        ) = index
         return make_ref(
             article_id,
             title,
@@ -144,6 +158,8 @@ class ArticleRef:
             tuple(regions),
             tuple(themes),
             tuple(reports),
+            tuple(authors),
+            original_source,
             digest,
             source,
             list_digest,
@@ -162,6 +178,8 @@ def make_ref(
     regions: tuple[str, ...],
     themes: tuple[str, ...],
     reports: tuple[str, ...],
+    authors: tuple[str, ...],
+    original_source: str,
     digest: str,
     source: str,
     list_digest: str,
@@ -181,6 +199,8 @@ def make_ref(
             "regions": regions,
             "themes": themes,
             "reports": reports,
+            "authors": authors,
+            "original_source": original_source,
             "digest": digest,
             "source": source,
             "list_digest": list_digest,
@@ -222,6 +242,8 @@ def index_of(record: dict[str, Any], line: bytes | None = None) -> list[Any]:
         record["regions"],
         record["themes"],
         record["reports"],
+        record["authors"],
+        record["original_source"],
         list_digest_of(record),
         hashlib.sha256(line).hexdigest(),
     ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .config import Settings
 from .dates import MONTH_NAMES
 from .model import ArticleRef
-from .topics import Topic
+from .topics import SUMMARISED, Topic
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,11 @@ class Feed:
     description: str
     page: str  # site path of the HTML page this feed mirrors
     articles: tuple[ArticleRef, ...]  # oldest first
+
+    @property
+    def kind(self) -> str:
+        """ "all", or the kind of its topic."""
+        return self.key.partition("/")[0]
 
     def path(self, fmt: str, page: str | None = None) -> str:
         """Site path of the subscription document (page None) or of archive page `page`."""
@@ -45,6 +50,12 @@ class Document:
     entries: tuple[ArticleRef, ...]  # newest first, as readers expect
     older: str | None = None  # the archive page just older than this one (prev-archive)
     newer: str | None = None  # the next newer archive page (next-archive); None: the newest
+
+    @property
+    def light(self) -> bool:
+        """Whether its entries are light (summary, attribution, link): on archive pages,
+        and in an author's or outlet's feed (topics.SUMMARISED); else the full text."""
+        return self.page is not None or self.feed.kind in SUMMARISED
 
     @property
     def updated(self) -> dt.datetime:
@@ -130,7 +141,7 @@ def site_feeds(
             Feed(
                 topic.key,
                 f"{settings.title}: {topic.label} {topic.name}",
-                f"Articles filed under {topic.label} “{topic.name}”.",
+                topic.description,
                 f"topics/{topic.key}/",
                 topic.articles,
             )

@@ -28,7 +28,7 @@ from .model import Article
 from .paging import Document, Feed
 from .release import RELEASES, SUMS, read_index
 from .render import shift_headings, text_html
-from .topics import Topic, slugify
+from .topics import KindGroup, Topic, slugify
 
 RELEASES_PAGE = f"{RELEASES}/index.html"
 ASSETS = ("style.css", "favicon.svg", "favicon.ico")  # copied from templates/ to the site root
@@ -287,6 +287,10 @@ class Site:
         that already holds them)."""
         return self.page("releases.html", RELEASES_PAGE, main, releases=read_releases(root))
 
+    def kind_index(self, main: Feed, group: KindGroup) -> tuple[str, bytes]:
+        """The page listing every topic of one kind (every author, say), by name."""
+        return self.page("topics.html", group.page + "index.html", main, group=group)
+
     def topic_link(self, kind: str, name: str, topics: dict[str, Topic]) -> TopicLink:
         if (kind, name) not in self.topic_links:  # slugify once per spelling, not per article
             topic = topics[f"{kind}/{slugify(name)}"]
@@ -301,6 +305,8 @@ class Site:
             main,
             article=article,
             topics=[self.topic_link(kind, name, topics) for kind, name in article.categories],
+            authors=[self.topic_link("author", name, topics) for name in article.authors],
+            source=self.topic_link("source", article.original_source, topics),
             lead=Markup(rendered.lead_html or ""),
             body=Markup(shift_headings(rendered.body_html)),  # under the page's h1
             disclaimer=disclaimer_html(article.disclaimer),

@@ -1,4 +1,5 @@
-"""Topics (regions, themes, in-depth reports): stable slugs and the articles under each."""
+"""Topics (regions, themes, in-depth reports, authors and original sources): stable slugs
+and the articles under each."""
 
 from __future__ import annotations
 
@@ -13,12 +14,25 @@ from typing import TypeVar
 
 from .model import TOPIC_FIELDS, ArticleRef
 
-# kind -> (ArticleRef attribute, label shown to people)
+# kind -> (ArticleRef attribute, label shown to people). The article's categories (regions,
+# themes, reports) come first; then who wrote it and where it first appeared.
 KINDS: dict[str, tuple[str, str]] = {
-    kind: (field, label)
-    for (kind, field), label in zip(
-        TOPIC_FIELDS.items(), ("Region", "Theme", "In-depth Report"), strict=True
-    )
+    **{
+        kind: (field, label)
+        for (kind, field), label in zip(
+            TOPIC_FIELDS.items(), ("Region", "Theme", "In-depth Report"), strict=True
+        )
+    },
+    "author": ("authors", "Author"),
+    "source": ("original_source", "Original source"),  # one name per article, not a list
+}
+# Kinds whose subscription documents carry summaries, not the full text: nearly every
+# article is among the newest few of its author or outlet, so full entries there would
+# mean making (and writing) the full text of the whole archive again, several times over.
+SUMMARISED = frozenset({"author", "source"})
+_DESCRIPTIONS = {
+    "author": "Articles by {name}.",
+    "source": "Articles whose original source is {name}.",
 }
 
 
@@ -40,6 +54,12 @@ class Topic:
     @property
     def label(self) -> str:
         return KINDS[self.kind][1]
+
+    @property
+    def description(self) -> str:
+        """What the topic's feeds and page say they hold."""
+        pattern = _DESCRIPTIONS.get(self.kind, "Articles filed under {label} “{name}”.")
+        return pattern.format(label=self.label, name=self.name)
 
     @property
     def key(self) -> str:
@@ -77,7 +97,10 @@ def placed_topics(articles: Sequence[ArticleRef]) -> list[tuple[Topic, list[int]
         # on every build), then names that slug alike merged.
         by_name: dict[str, list[int]] = {}
         names_of = operator.attrgetter(attribute)
-        for position, names in enumerate(map(names_of, articles)):
+        named: Iterable[Iterable[str]] = map(names_of, articles)
+        if kind == "source":  # one name per article
+            named = ((names_of(article),) for article in articles)
+        for position, names in enumerate(named):
             for name in names:
                 positions = by_name.get(name)
                 if positions is None:
@@ -106,3 +129,40 @@ def gather(values: Sequence[T], positions: Sequence[int]) -> Sequence[T]:
         return [values[p] for p in positions]
     found: tuple[T, ...] = operator.itemgetter(*positions)(values)
     return found
+
+
+@dataclass(frozen=True)
+class KindGroup:
+    """The topics of one kind as the landing page and the kind's index page show them."""
+
+    kind: str
+    label: str  # "Authors"
+    topics: tuple[Topic, ...]  # by name (slug)
+
+    @property
+    def page(self) -> str:
+        return f"topics/{self.kind}/"
+
+    def by_initial(self) -> list[tuple[str, list[Topic]]]:
+        """The topics under the first letter of their slug ("#" for a digit)."""
+        found: dict[str, list[Topic]] = {}
+        for topic in self.topics:
+            initial = topic.slug[0].upper()
+            found.setdefault(initial if initial.isalpha() else "#", []).append(topic)
+        return sorted(found.items())
+
+    def top(self, count: int) -> list[Topic]:
+        """The `count` topics with the most articles (ties by slug)."""
+        return sorted(self.topics, key=lambda t: (-len(t.articles), t.slug))[:count]
+
+
+def groups(topics: Sequence[Topic]) -> list[KindGroup]:
+    """One group per kind that has topics, in KINDS order."""
+    by_kind: dict[str, list[Topic]] = {}
+    for topic in topics:  # already in kind order, then slug order
+        by_kind.setdefault(topic.kind, []).append(topic)
+    return [
+        KindGroup(kind, f"{label}s", tuple(by_kind[kind]))
+        for kind, (_, label) in KINDS.items()
+        if kind in by_kind
+    ]

@@ -286,6 +286,8 @@ def test_make_ref() -> None:
         ("Europe",),
         (),
         ("Report", "Other"),
+        ("An Author", "Another"),
+        "An Outlet",
         "ab" * 32,
         "seeds/an-id.txt",
         "cd" * 32,

@@ -156,21 +156,29 @@ def test_pages_link_their_feeds_for_autodiscovery(dist: Path) -> None:
 # -- landing, article and topic pages ---------------------------------------------------
 
 
-def test_landing_page_lists_newest_first_and_every_feed(dist: Path) -> None:
+def test_landing_page_lists_newest_first_and_reaches_every_feed(dist: Path) -> None:
     items = find(dist, "index.html", "time")
     days = [dt.date.fromisoformat(str(t.get("datetime"))) for t in items]
     assert days == sorted(days, reverse=True) and len(days) == 20
     hrefs = {str(a.get("href")) for a in find(dist, "index.html", "a")}
     assert "releases/index.html" in hrefs
+    for fmt in FEED_FORMATS:
+        assert f"feeds/all.{fmt}" in hrefs
     topics = sorted(
         p.relative_to(dist / "feeds").with_suffix("") for p in dist.glob("feeds/*/*.atom")
     )
     assert topics
-    for key in ["all", *(t.as_posix() for t in topics)]:
-        for fmt in FEED_FORMATS:
-            assert f"feeds/{key}.{fmt}" in hrefs, key
-        if key != "all":
-            assert f"topics/{key}/index.html" in hrefs
+    # Each topic: on the landing page with its feeds (the most read ones), or on its
+    # kind's index page, linked from the landing page; its own page links its feeds.
+    for topic in topics:
+        key, kind = topic.as_posix(), topic.parts[0]
+        assert f"topics/{kind}/index.html" in hrefs
+        index = {str(a.get("href")) for a in find(dist, f"topics/{kind}/index.html", "a")}
+        assert f"../../topics/{key}/index.html" in index
+        if f"topics/{key}/index.html" in hrefs:
+            assert {f"feeds/{key}.{fmt}" for fmt in FEED_FORMATS} <= hrefs
+        page = {str(a.get("href")) for a in find(dist, f"topics/{key}/index.html", "a")}
+        assert {f"../../../feeds/{key}.{fmt}" for fmt in FEED_FORMATS} <= page
 
 
 def test_article_page_shows_record_and_attribution(dist: Path) -> None:
@@ -180,6 +188,8 @@ def test_article_page_shows_record_and_attribution(dist: Path) -> None:
     assert h1 is not None and text(h1).startswith("US-Russia Confrontation")
     assert "Putin: Syria chemical attack" in text(document.find(".//p[@class='subtitle']"))
     assert text(document.find(".//span[@class='authors']")) == "RT"
+    byline = document.find(".//span[@class='authors']/a")
+    assert byline is not None and byline.get("href") == "../topics/author/rt/index.html"
     times = [t.get("datetime") for t in document.iter("time")]
     assert "2013-09-07" in times
     assert "September 7, 2013" in text(document.find(".//p[@class='meta']"))

@@ -14,9 +14,9 @@ from .layout import Layout, position
 def outputs(layout: Layout) -> Iterator[Output]:
     for feed in layout.feeds:
         for document, listed in layout.paged(feed, layout.settings.items_per_feed):
-            light = document.page is not None
-            # An archive page shows what lists show of an article; a subscription
-            # document the whole record, body included.
+            light = document.light
+            # A light document shows what lists show of an article; a full one the whole
+            # record, body included.
             shown = listed if light else digest(",".join(e.digest for e in document.entries))
             key = layout.key(
                 "feed",

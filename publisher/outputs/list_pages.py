@@ -1,5 +1,5 @@
-"""Paged lists of articles: the landing page (and its archive pages by period), and each
-topic's page (and its archive pages)."""
+"""Paged lists of articles: the landing page (and its archive pages by period), each
+topic's page (and its archive pages), and an index page of every topic of each kind."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 from ..paging import Document, Feed
 from ..site import list_page
-from ..topics import Topic
+from ..topics import KindGroup, groups
 from .base import Files, Makers, Output
 from .layout import Layout, position
 
@@ -15,11 +15,9 @@ from .layout import Layout, position
 def outputs(layout: Layout) -> Iterator[Output]:
     size = layout.settings.items_per_page
     main, topics = layout.main, layout.topics
-    groups: dict[str, list[Topic]] = {}
-    for topic in topics:  # already in kind order, then slug order
-        groups.setdefault(f"{topic.label}s", []).append(topic)
-    counts = tuple((t.key, t.name, t.label, len(t.articles)) for t in topics)
-    context = {"main": main, "topic_groups": list(groups.items()), "by_key": layout.by_key}
+    kinds = groups(topics)
+    counts = tuple((t.key, t.name, len(t.articles)) for t in topics)
+    context = {"main": main, "kinds": kinds, "by_key": layout.by_key}
     for document, listed in layout.paged(main, size):
         # The first page shows the counts of the archive and of every topic.
         summary = (len(main.articles), counts) if document.page is None else None
@@ -33,6 +31,11 @@ def outputs(layout: Layout) -> Iterator[Output]:
                 "topic", topic.key, topic.name, feed.title, position(document), listed, count
             )
             yield _output(feed, "topic.html", document, key, {"topic": topic})
+    for group in kinds:
+        shown = tuple((t.key, t.name, len(t.articles)) for t in group.topics)
+        path = group.page + "index.html"
+        key = layout.key("kind index", path, group.label, shown)
+        yield Output((path,), key, (), "", _index(main, group), len(shown) * 0.01)
 
 
 def _output(
@@ -49,3 +52,7 @@ def _make(
     feed: Feed, template: str, document: Document, context: dict[str, object]
 ) -> Callable[[Makers], Files]:
     return lambda makers: [makers.site.list_page(feed, template, document, **context)]
+
+
+def _index(main: Feed, group: KindGroup) -> Callable[[Makers], Files]:
+    return lambda makers: [makers.site.kind_index(main, group)]

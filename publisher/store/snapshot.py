@@ -22,7 +22,7 @@ from ..model import ArticleRef, make_ref
 from .sqlite import Cache
 
 SNAPSHOT = "snapshot"
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 
 # A valid seed in the snapshot: key, signature, then its ArticleRef's fields as index_of
 # has them (dates in ISO form, topic lists as tuples).
@@ -36,6 +36,8 @@ Row = tuple[
     tuple[str, ...],
     tuple[str, ...],
     tuple[str, ...],
+    tuple[str, ...],
+    str,
     str,
     str,
 ]
@@ -95,6 +97,8 @@ def _from_snapshot(
             regions,
             themes,
             reports,
+            authors,
+            original_source,
             digest,
             list_digest,
         ) = row
@@ -110,7 +114,18 @@ def _from_snapshot(
             if later is None:
                 later = dates[updated] = dt.date.fromisoformat(updated)
         index[key] = make_ref(
-            article_id, title, day, later, regions, themes, reports, digest, key, list_digest
+            article_id,
+            title,
+            day,
+            later,
+            regions,
+            themes,
+            reports,
+            authors,
+            original_source,
+            digest,
+            key,
+            list_digest,
         )
     for key, signature, problems in failed:
         if signatures.get(key) == signature:
@@ -188,6 +203,8 @@ def snapshot_of(signatures: dict[str, str], index: Index, found: Found) -> bytes
             names(e.regions),
             names(e.themes),
             names(e.reports),
+            names(e.authors),
+            one(e.original_source),
             e.digest,
             e.list_digest,
         )
