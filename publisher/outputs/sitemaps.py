@@ -1,13 +1,12 @@
 """Sitemaps (sitemaps.org 0.9) and robots.txt: every page of the site, once, for crawlers.
 
-`sitemap.xml` is a sitemap index; it lists `sitemaps/pages.xml` (the landing, topic and
-archive pages and the releases page) and one file of article pages per publication year,
-`sitemaps/articles-2019.xml`, so an article edited changes its year's file only (and the
-index's lastmod for it). A file holds at most LIMIT URLs (the protocol's limit); a bigger
-year is split into `articles-2019-2.xml` and on. `lastmod` comes from the content (an
-article's correction or publication date; a list page's newest publication date), never
-from the clock.
-"""
+`sitemap.xml` is a sitemap index; it lists `sitemaps/pages.xml` (the landing, topic, topic
+index and archive pages and the releases page) and one file of article pages per publication
+year, `sitemaps/articles-2019.xml`, so an article edited changes its year's file only (and
+the index's lastmod for it). A file holds at most LIMIT URLs (the protocol's limit); a
+bigger year is split into `articles-2019-2.xml` and on. `lastmod` comes from the content (an
+article's correction or publication date; a list page's newest publication date), never from
+the clock."""
 
 from __future__ import annotations
 
@@ -21,6 +20,7 @@ from typing import TypeVar
 
 from ..model import ArticleRef
 from ..site import RELEASES_PAGE, list_page
+from ..topics import groups
 from .base import Files, Makers, Output, digest
 from .layout import Layout
 
@@ -60,13 +60,16 @@ def outputs(layout: Layout) -> Iterator[Output]:
 
 
 def list_urls(layout: Layout) -> Iterator[Url]:
-    """Every list page (paged like the feeds, see list_pages.py) and the releases page."""
+    """Every list page (paged like the feeds, see list_pages.py), every index page of
+    topics and the releases page."""
     for feed in layout.feeds:
         for document, _ in layout.paged(feed, layout.settings.items_per_page):
             # Its newest article's publication date (entries come newest first): looking
             # for later corrections too would cost a pass over every feed's articles.
             newest = document.entries[0].published.isoformat() if document.entries else None
             yield list_page(feed, document.page), newest
+    for group in groups(layout.topics):  # the index page of each kind of topic
+        yield group.page, max(t.articles[-1].published for t in group.topics).isoformat()
     yield RELEASES_PAGE.removesuffix("index.html"), None  # changes with each release
 
 
