@@ -116,6 +116,9 @@ def documents(feed: Feed, size: int) -> Iterator[Document]:
 
 def spans(feed: Feed, size: int) -> Iterator[tuple[Document, int, int]]:
     """documents(), each with where its entries are in `feed.articles` (start, end)."""
+    if len(feed.articles) <= size:  # one document (most authors' feeds): nothing to page
+        yield Document(feed, None, tuple(reversed(feed.articles))), 0, len(feed.articles)
+        return
     split = max(len(feed.articles) - size, 0)
     older = feed.articles[:split]
     pages = list(periods(older, size))
