@@ -15,6 +15,7 @@ from the summary the rendering already made, and the JSON from orjson.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -35,8 +36,12 @@ def description(article: Article, rendered: RenderedArticle) -> str:
     only repeats it is passed over)."""
     title = _folded(article.title)
     for text in _sources(article, rendered):
-        text = " ".join(text.split())
-        if text and _folded(text) != title:
+        # The sources come with whitespace collapsed: only one about as long as the title
+        # can be a copy of it, and only the opening of a long one is shown.
+        if len(text) <= 4 * len(title) + 16 and _folded(text) == title:
+            continue
+        text = " ".join(text[: 2 * DESCRIPTION_LIMIT].split())
+        if text:
             return excerpt(text, DESCRIPTION_LIMIT)
     return f"An article first published by {' '.join(article.original_source.split())}."
 
@@ -63,7 +68,7 @@ def license_url(spdx: str) -> str:
 def json_ld(article: Article, settings: Settings, page: str, summary: str) -> str:
     """The NewsArticle of the page at site path `page`, as JSON safe inside a <script>
     element; keys in a fixed order, so the bytes depend on the record and settings only."""
-    url = settings.url(page)
+    url = f"{settings.base_url}/{page}"
     node: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -89,18 +94,25 @@ def json_ld(article: Article, settings: Settings, page: str, summary: str) -> st
         "copyrightYear": article.copyright_year,
         "copyrightNotice": article.copyright_statement,
         "usageInfo": f"{url}#disclaimer",
-        "isPartOf": {
-            "@type": "WebSite",
-            "@id": f"{settings.url('')}#website",
-            "name": settings.title,
-            "url": settings.url(""),
-            "license": license_url(settings.license),
-        },
+        "isPartOf": website(settings),
     }
     data = orjson.dumps(node)
     for raw, escaped in _SCRIPT_ESCAPES:
-        data = data.replace(raw, escaped)
+        if raw in data:
+            data = data.replace(raw, escaped)
     return data.decode()
+
+
+@lru_cache(maxsize=4)
+def website(settings: Settings) -> dict[str, Any]:
+    """The site that every article page is part of, with the compilation's license."""
+    return {
+        "@type": "WebSite",
+        "@id": f"{settings.url('')}#website",
+        "name": settings.title,
+        "url": settings.url(""),
+        "license": license_url(settings.license),
+    }
 
 
 def original(article: Article) -> dict[str, Any]:

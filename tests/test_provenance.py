@@ -245,3 +245,19 @@ def test_noindex_republished_marks_every_article_page(tmp_path: Path) -> None:
     for page in sorted(dist.rglob("*.html")):
         html = page.read_text("utf-8")
         assert (robots in html) == (page.parent.name == "articles"), page
+
+
+@pytest.mark.parametrize("canonical", ["self", "original"])
+def test_feeds_name_the_original_whatever_the_canonical_setting(
+    tmp_path: Path, canonical: str
+) -> None:
+    dist = settings_site(tmp_path, canonical=canonical)
+    original = "https://www.example.org/2022/05/norway-fund-divestment"
+    page = SETTINGS.url("articles/norway-fund-divestment.html")
+    atom = (dist / "feeds" / "all.atom").read_text("utf-8")
+    entry = atom.split("article/norway-fund-divestment</id>")[1].split("</entry>")[0]
+    assert f'<link rel="alternate" type="text/html" href="{page}"/>' in entry
+    assert f'<link rel="via" href="{original}"/>' in entry
+    items = json.loads((dist / "feeds" / "all.json").read_bytes())["items"]
+    item = next(i for i in items if i["url"] == page)
+    assert item["external_url"] == original
