@@ -127,7 +127,10 @@ def _articles(layout: Layout, path: str, low: int, high: int) -> Callable[[Maker
         refs = layout.ordered[low:high]
         if layout.settings.canonical != "self":
             refs = tuple(ref for ref in refs if _is_canonical(makers, layout, ref))
-        urls = [_article(ref) for ref in refs]
+        # A file must list a URL (the XSD), and it was planned before the records said
+        # that every page of its year points elsewhere: it lists the landing page then,
+        # which pages.xml lists too (a crawler takes a URL listed twice once).
+        urls = [_article(ref) for ref in refs] or [("", None)]
         return _urlset(layout, path, urls)(makers)
 
     return make
