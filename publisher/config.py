@@ -7,10 +7,12 @@ import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from .problems import UsageError
+
+Canonical = Literal["self", "original"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Settings:
     items_per_page: int = 50  # articles per list page (landing, topic and archive pages)
     # Which URL an article page names as canonical: "self" (its own) or "original" (the
     # original publication's, when the record knows it; else its own).
-    canonical: str = "self"
+    canonical: Canonical = "self"
     # Ask search engines not to index article pages (a site that must not compete with
     # the originals): `<meta name="robots" content="noindex">`, and no sitemap entries.
     noindex_republished: bool = False
@@ -50,7 +52,7 @@ class Settings:
         return self.url(page)
 
 
-CHOICES = {"canonical": ("self", "original")}  # settings that take one of a few words
+CHOICES = {"canonical": get_args(Canonical)}  # settings that take one of a few words
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _TAG_AUTHORITY = re.compile(r"^[A-Za-z0-9.-]+(?:@[A-Za-z0-9.-]+)?,\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 

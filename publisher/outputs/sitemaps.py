@@ -50,7 +50,7 @@ def outputs(layout: Layout) -> Iterator[Output]:
     ordered = layout.ordered
     settings = layout.settings
     # Whether a page is its own canonical depends on its record only with "original".
-    needs, shows = ("canonical", True) if settings.canonical == "original" else ("", False)
+    shown = settings.canonical == "original"
     for year, span in years(() if settings.noindex_republished else ordered):
         for name, part in parts(f"articles-{year:04d}", span):
             path = f"sitemaps/{name}.xml"
@@ -60,7 +60,8 @@ def outputs(layout: Layout) -> Iterator[Output]:
             # for nothing; the key costs a join, not a string per article).
             key = layout.key("sitemap", path, digest(",".join(map(_DIGEST, chunk))))
             make = _articles(layout, path, low, high)
-            yield Output((path,), key, chunk if shows else (), needs, make, len(chunk) * 0.002)
+            shows, needs = (chunk, "canonical") if shown else ((), "")
+            yield Output((path,), key, shows, needs, make, len(chunk) * 0.002)
             listed.append((path, _last_modified(chunk, chunk[-1])))  # oldest first
     key = layout.key("sitemap index", _digest(listed))
     yield Output((INDEX,), key, (), "", _index(layout, listed), 0.1)
@@ -125,7 +126,7 @@ def _articles(layout: Layout, path: str, low: int, high: int) -> Callable[[Maker
 
     def make(makers: Makers) -> Files:
         refs = layout.ordered[low:high]
-        if layout.settings.canonical != "self":
+        if layout.settings.canonical == "original":
             refs = tuple(ref for ref in refs if _is_canonical(makers, layout, ref))
         # A file must list a URL (the XSD), and it was planned before the records said
         # that every page of its year points elsewhere: it lists the landing page then,
