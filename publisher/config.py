@@ -7,10 +7,12 @@ import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from .problems import UsageError
+
+Canonical = Literal["self", "original"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,12 @@ class Settings:
     # Topics of each kind the landing page lists, most articles first; every topic of a kind
     # is on its index page (topics/author/, ...).
     topics_on_landing: int = 20
+    # Which URL an article page names as canonical: "self" (its own) or "original" (the
+    # original publication's, when the record knows it; else its own).
+    canonical: Canonical = "self"
+    # Ask search engines not to index article pages (a site that must not compete with
+    # the originals): `<meta name="robots" content="noindex">`, and no sitemap entries.
+    noindex_republished: bool = False
 
     def url(self, path: str) -> str:
         """Absolute URL of a path under the site root."""
@@ -39,7 +47,15 @@ class Settings:
     def tag(self, specific: str) -> str:
         return f"tag:{self.tag_authority}:{specific}"
 
+    def canonical_url(self, page: str, original: str | None) -> str:
+        """The canonical URL of an article page (site path `page`) whose original
+        publication is at `original` (None: not known)."""
+        if self.canonical == "original" and original:
+            return original
+        return self.url(page)
 
+
+CHOICES = {"canonical": get_args(Canonical)}  # settings that take one of a few words
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _TAG_AUTHORITY = re.compile(r"^[A-Za-z0-9.-]+(?:@[A-Za-z0-9.-]+)?,\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
@@ -47,12 +63,19 @@ _TAG_AUTHORITY = re.compile(r"^[A-Za-z0-9.-]+(?:@[A-Za-z0-9.-]+)?,\d{4}(?:-\d{2}
 def _check(name: str, value: Any, default: Any, source: str) -> Any:
     """Type and shape check of one setting; raise a UsageError that names it."""
     where = f"setting {name!r} in {source}"
+    if isinstance(default, bool):  # before int: a bool is an int in Python
+        if not isinstance(value, bool):
+            raise UsageError(f"{where} must be true or false, not {value!r}")
+        return value
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000:
             raise UsageError(f"{where} must be a whole number from 1 to 10000, not {value!r}")
         return value
     if not isinstance(value, str) or not value.strip():
         raise UsageError(f"{where} must be a non-empty string, not {value!r}")
+    if name in CHOICES and value not in CHOICES[name]:
+        choices = " or ".join(map(repr, CHOICES[name]))
+        raise UsageError(f"{where} must be {choices}, not {value!r}")
     if name == "base_url":
         return checked_base_url(value, where)
     if name == "language" and not _LANGUAGE.match(value):

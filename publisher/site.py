@@ -21,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
+from . import provenance
 from .config import Settings
 from .dates import MONTH_NAMES
 from .feeds import FEED_FORMATS, MEDIA_TYPES, Loader, Pieces, Renderer
@@ -246,10 +247,13 @@ class Site:
         if template not in self.templates:
             self.templates[template] = self.env.get_template(template)
         root = "../" * path.count("/")
+        canonical = context.pop("canonical", None) or self.settings.url(
+            path.removesuffix("index.html")
+        )
         html = self.templates[template].render(
             settings=self.settings,
             root=root,
-            canonical=self.settings.url(path.removesuffix("index.html")),
+            canonical=canonical,
             feed=feed,
             feed_links=partial(self.feed_links, root),
             alternates=self.piece("alternates", feed, root, key=(feed.key, root)),
@@ -299,10 +303,15 @@ class Site:
 
     def article(self, article: Article, main: Feed, topics: dict[str, Topic]) -> tuple[str, bytes]:
         rendered = self.render(article)
+        path = f"articles/{article.id}.html"
+        summary = provenance.description(article, rendered)
         return self.page(
             "article.html",
-            f"articles/{article.id}.html",
+            path,
             main,
+            canonical=self.settings.canonical_url(path, article.original_source_url),
+            description=summary,
+            json_ld=Markup(provenance.json_ld(article, self.settings, path, summary)),
             article=article,
             topics=[self.topic_link(kind, name, topics) for kind, name in article.categories],
             authors=[self.topic_link("author", name, topics) for name in article.authors],

@@ -7,6 +7,7 @@ Playwright cannot download its own browser here, so the test launches the system
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -187,7 +188,10 @@ def test_hostile_article_runs_nothing(site_url: str, page: Page) -> None:
     page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == HOSTILE_TITLE
     assert page.evaluate("window.pwned") is None
-    assert page.evaluate("document.scripts.length") == 0
+    # The one script element is the JSON-LD data block, which a browser never runs.
+    assert page.evaluate("[...document.scripts].map(s => s.type)") == ["application/ld+json"]
+    ld = json.loads(page.evaluate("document.scripts[0].textContent"))
+    assert ld["headline"] == HOSTILE_TITLE
     assert (
         page.evaluate("document.querySelectorAll('iframe, object, embed, svg, form').length") == 0
     )

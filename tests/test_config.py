@@ -42,11 +42,37 @@ def test_pyproject_without_table_uses_defaults(in_tmp: Path) -> None:
         ("title = 3", "title"),
         ('tag_authority = "example.org"', "tag_authority"),
         ('colour = "red"', "colour"),
+        ('canonical = "elsewhere"', "canonical"),
+        ('canonical = ""', "canonical"),
+        ("canonical = true", "canonical"),
+        ('noindex_republished = "yes"', "noindex_republished"),
+        ("noindex_republished = 1", "noindex_republished"),
+        ("noindex_republished = 0", "noindex_republished"),
     ],
 )
 def test_bad_setting_is_named(in_tmp: Path, line: str, name: str) -> None:
     Path("pyproject.toml").write_text(f"[tool.publisher]\n{line}\n")
     with pytest.raises(UsageError, match=repr(name)):
+        load_settings()
+
+
+def test_choice_and_boolean_settings(in_tmp: Path) -> None:
+    assert Settings().canonical == "self" and Settings().noindex_republished is False
+    Path("pyproject.toml").write_text(
+        '[tool.publisher]\ncanonical = "original"\nnoindex_republished = true\n'
+    )
+    settings = load_settings()
+    assert settings.canonical == "original" and settings.noindex_republished is True
+    assert settings.canonical_url("articles/a.html", "https://o.test/a") == "https://o.test/a"
+    assert settings.canonical_url("articles/a.html", None) == settings.url("articles/a.html")
+
+
+def test_bad_choice_says_what_is_allowed(in_tmp: Path) -> None:
+    Path("pyproject.toml").write_text('[tool.publisher]\ncanonical = "Original"\n')
+    with pytest.raises(UsageError, match="must be 'self' or 'original', not 'Original'"):
+        load_settings()
+    Path("pyproject.toml").write_text("[tool.publisher]\nnoindex_republished = 1\n")
+    with pytest.raises(UsageError, match="must be true or false, not 1"):
         load_settings()
 
 

@@ -174,4 +174,7 @@ def test_any_valid_article_gives_well_formed_feeds_and_a_valid_page(
     strict = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     document = strict.parse(page.decode("utf-8"))  # raises on any HTML5 parse error
     assert document.find(".//h1") is not None
-    assert not list(document.iter("script"))
+    # One script element: the JSON-LD data block, which holds the record's text as JSON.
+    (script,) = document.iter("script")
+    assert script.get("type") == "application/ld+json"
+    assert json.loads(script.text or "")["headline"] == article.title

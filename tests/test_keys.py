@@ -96,8 +96,12 @@ def record_changes() -> Iterator[tuple[str, Change]]:
 def setting_changes() -> Iterator[tuple[str, Settings]]:
     for field in dataclasses.fields(Settings):
         value = getattr(SETTINGS, field.name)
-        if isinstance(value, int):
-            new: Any = value + 1
+        if isinstance(value, bool):  # before int: a bool is an int
+            new: Any = not value
+        elif field.name == "canonical":
+            new = "original"  # the fixtures include articles whose original URL is known
+        elif isinstance(value, int):
+            new = value + 1
         elif field.name == "base_url":
             new = "https://other.example.net"
         elif field.name == "tag_authority":

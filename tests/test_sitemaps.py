@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,37 @@ def test_a_large_year_is_split_at_the_limit() -> None:
     assert [name for name, _ in split] == ["articles-2020", "articles-2020-2", "articles-2020-3"]
     assert [url for _, chunk in split for url in chunk] == urls
     assert parts("pages", []) == []
+
+
+def listed(dist: Path) -> set[str]:
+    """The dist/ paths of every URL of every sitemap file (validated) the index lists."""
+    return {local(url) for url, _ in sitemap_urls(dist)}
+
+
+def test_noindex_republished_leaves_article_pages_out(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    build_site(corpus(tmp_path / "seeds"), dist, replace(SETTINGS, noindex_republished=True))
+    pages = {p.relative_to(dist).as_posix() for p in dist.rglob("*.html")}
+    assert listed(dist) == {p for p in pages if not p.startswith("articles/")}
+    assert not list((dist / "sitemaps").glob("articles-*.xml"))
+
+
+def test_canonical_original_leaves_out_pages_whose_canonical_is_elsewhere(
+    tmp_path: Path,
+) -> None:
+    seeds, dist = corpus(tmp_path / "seeds"), tmp_path / "dist"
+    build_site(seeds, dist, replace(SETTINGS, canonical="original"))
+    pages = {p.relative_to(dist).as_posix() for p in dist.rglob("*.html")}
+    elsewhere = {"articles/norway-fund-divestment.html", f"articles/{HOSTILE_ID}.html"}
+    assert elsewhere <= pages
+    assert listed(dist) == pages - elsewhere
+    # The hostile article is alone in its year: its file lists the landing page instead.
+    only = etree.parse(str(dist / "sitemaps" / "articles-2012.xml"))
+    assert [u.text for u in only.iterfind("s:url/s:loc", NS)] == [SETTINGS.url("")]
+    # A record that loses its original's URL comes back, in a rebuild of its year's file.
+    path = next(seeds.glob("*norway-fund-divestment.json"))
+    record = json.loads(path.read_text("utf-8"))
+    record["original_source_url"] = None
+    path.write_text(json.dumps(record), "utf-8")
+    build_site(seeds, dist, replace(SETTINGS, canonical="original"))
+    assert listed(dist) == pages - {f"articles/{HOSTILE_ID}.html"}

@@ -32,8 +32,15 @@ def _item(makers: Makers, article: Article) -> tuple[str, ...]:
     return (makers.site.item(article),)
 
 
+def _canonical(makers: Makers, article: Article) -> tuple[str, ...]:
+    page = f"articles/{article.id}.html"
+    return (makers.site.settings.canonical_url(page, article.original_source_url),)
+
+
 PIECES = {
     "light": Piece(LIGHT, _light),  # an archive page's feed entry (summary and attribution)
     "full": Piece(FULL, _full),  # a subscription document's feed entry (full text)
     "item": Piece(("item",), _item),  # a list page's entry
+    # An article page's canonical URL: a sitemap lists only pages that are their own.
+    "canonical": Piece(("canonical",), _canonical),
 }

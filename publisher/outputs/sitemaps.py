@@ -6,7 +6,13 @@ year, `sitemaps/articles-2019.xml`, so an article edited changes its year's file
 the index's lastmod for it). A file holds at most LIMIT URLs (the protocol's limit); a
 bigger year is split into `articles-2019-2.xml` and on. `lastmod` comes from the content (an
 article's correction or publication date; a list page's newest publication date), never from
-the clock."""
+the clock.
+
+A sitemap lists canonical, indexable URLs only: with `noindex_republished` it has no
+article pages; with `canonical = "original"` it leaves out each article page whose
+canonical URL is its original's (known only from the record: the article pass puts each
+article's canonical URL on the shelf for the year files to be made).
+"""
 
 from __future__ import annotations
 
@@ -43,7 +49,10 @@ def outputs(layout: Layout) -> Iterator[Output]:
         yield Output((path,), key, (), "", _urlset(layout, path, urls), len(urls) * 0.002)
         listed.append((path, _newest(urls)))
     ordered = layout.ordered
-    for year, span in years(ordered):
+    settings = layout.settings
+    # Whether a page is its own canonical depends on its record only with "original".
+    shown = settings.canonical == "original"
+    for year, span in years(() if settings.noindex_republished else ordered):
         for name, part in parts(f"articles-{year:04d}", span):
             path = f"sitemaps/{name}.xml"
             low, high = part[0], part[-1] + 1  # a range: no list of positions is made
@@ -52,7 +61,8 @@ def outputs(layout: Layout) -> Iterator[Output]:
             # for nothing; the key costs a join, not a string per article).
             key = layout.key("sitemap", path, digest(",".join(map(_DIGEST, chunk))))
             make = _articles(layout, path, low, high)
-            yield Output((path,), key, (), "", make, len(chunk) * 0.002)
+            shows, needs = (chunk, "canonical") if shown else ((), "")
+            yield Output((path,), key, shows, needs, make, len(chunk) * 0.002)
             listed.append((path, _last_modified(chunk, chunk[-1])))  # oldest first
     key = layout.key("sitemap index", _digest(listed))
     yield Output((INDEX,), key, (), "", _index(layout, listed), 0.1)
@@ -119,10 +129,27 @@ def _articles(layout: Layout, path: str, low: int, high: int) -> Callable[[Maker
     until the file is made (most builds keep most of these files)."""
 
     def make(makers: Makers) -> Files:
-        urls = [_article(ref) for ref in layout.ordered[low:high]]
+        refs = layout.ordered[low:high]
+        if layout.settings.canonical == "original":
+            refs = tuple(ref for ref in refs if _is_canonical(makers, layout, ref))
+        # A file must list a URL (the XSD), and it was planned before the records said
+        # that every page of its year points elsewhere: it lists the landing page then,
+        # which pages.xml lists too (a crawler takes a URL listed twice once).
+        urls = [_article(ref) for ref in refs] or [("", None)]
         return _urlset(layout, path, urls)(makers)
 
     return make
+
+
+def _is_canonical(makers: Makers, layout: Layout, ref: ArticleRef) -> bool:
+    """Whether an article's page is its own canonical URL (from the shelf, else made)."""
+    page = f"articles/{ref.id}.html"
+    shelf = makers.site.shelf
+    found = shelf.get(ref.id, "canonical") if shelf is not None else None
+    if found is None:
+        article = makers.site.load(ref.id)
+        found = layout.settings.canonical_url(page, article.original_source_url)
+    return found == layout.settings.url(page)
 
 
 def _urlset(layout: Layout, path: str, urls: Sequence[Url]) -> Callable[[Makers], Files]:
