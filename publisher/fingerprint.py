@@ -68,7 +68,7 @@ def build_fingerprint() -> str:
             digest.update(f"{library}=?".encode())
     root = Path(str(files("publisher")))
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".svg", ".ico"):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".svg", ".ico", ".png"):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
