@@ -22,7 +22,7 @@ from tests.test_browser import ARGS  # noqa: E402
 
 TEMPLATES = ROOT / "publisher" / "templates"
 PAGE = (
-    '<!DOCTYPE html><html><head><style>html, body {{ margin: 0; background: transparent }}'
+    "<!DOCTYPE html><html><head><style>html, body {{ margin: 0; background: transparent }}"
     " body {{ display: flex; justify-content: center }}</style></head>"
     '<body><img alt="" width="{side}" height="{side}" src="data:image/svg+xml;base64,{svg}">'
     "</body></html>"

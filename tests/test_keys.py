@@ -98,6 +98,8 @@ def setting_changes() -> Iterator[tuple[str, Settings]]:
         value = getattr(SETTINGS, field.name)
         if isinstance(value, int):
             new: Any = value + 1
+        elif value is None:  # an optional URL (websub_hub): set it
+            new = "https://hub.example.net/"
         elif field.name == "base_url":
             new = "https://other.example.net"
         elif field.name == "tag_authority":
