@@ -4,7 +4,8 @@ RSS and Atom are built with feedgen and then corrected with lxml where feedgen f
 (each correction is pinned by a test named after the trap it works around):
 
 - trap_entry_link_rel: feedgen drops rel/type of entry links, so entry links are added here;
-- trap_rss_drops_links: feedgen's RSS keeps only rel=self, so archive links are added here;
+- trap_rss_drops_links: feedgen's RSS keeps only rel=self, so archive and hub links are
+  added here;
 - trap_updated_defaults_to_now: every date is set explicitly from the content;
 - trap_rss_author_needs_email: authors go to dc:creator in RSS (never <author>);
 - trap_add_entry_prepends: entries are added with order='append';
