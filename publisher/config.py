@@ -39,6 +39,9 @@ class Settings:
     # Ask search engines not to index article pages (a site that must not compete with
     # the originals): `<meta name="robots" content="noindex">`, and no sitemap entries.
     noindex_republished: bool = False
+    # A WebSub hub that subscription feeds name (rel="hub"), so readers can be told of new
+    # entries instead of polling; None: no hub. Publishing to it is the host's job.
+    websub_hub: str | None = None
 
     def url(self, path: str) -> str:
         """Absolute URL of a path under the site root."""
@@ -67,6 +70,8 @@ def _check(name: str, value: Any, default: Any, source: str) -> Any:
         if not isinstance(value, bool):
             raise UsageError(f"{where} must be true or false, not {value!r}")
         return value
+    if name == "websub_hub":  # optional (its default is None), so not typed by the default
+        return _checked_hub(value, where)
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000:
             raise UsageError(f"{where} must be a whole number from 1 to 10000, not {value!r}")
@@ -94,6 +99,23 @@ def checked_base_url(value: str, where: str) -> str:
             f"'https://example.org/archive', not {value!r}"
         )
     return value.rstrip("/")
+
+
+def _checked_hub(value: Any, where: str) -> str | None:
+    """An absolute http(s) URL, or None for '' (TOML has no null: an overlay, such as a
+    preview's settings, turns a hub off with an empty string)."""
+    if value == "":
+        return None
+    url = value if isinstance(value, str) else ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"{where} must be the absolute http(s) URL of a WebSub hub, such as "
+            f"'https://hub.example.org/', or '' for none, not {value!r}"
+        )
+    if parts.fragment or any(c.isspace() for c in url):
+        raise UsageError(f"{where} must be a URL without spaces or a #fragment, not {value!r}")
+    return url
 
 
 def settings_from(table: dict[str, Any], source: str, base: Settings | None = None) -> Settings:

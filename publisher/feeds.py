@@ -4,7 +4,8 @@ RSS and Atom are built with feedgen and then corrected with lxml where feedgen f
 (each correction is pinned by a test named after the trap it works around):
 
 - trap_entry_link_rel: feedgen drops rel/type of entry links, so entry links are added here;
-- trap_rss_drops_links: feedgen's RSS keeps only rel=self, so archive links are added here;
+- trap_rss_drops_links: feedgen's RSS keeps only rel=self, so archive and hub links are
+  added here;
 - trap_updated_defaults_to_now: every date is set explicitly from the content;
 - trap_rss_author_needs_email: authors go to dc:creator in RSS (never <author>);
 - trap_add_entry_prepends: entries are added with order='append';
@@ -29,6 +30,7 @@ from lxml import etree
 
 from . import __version__
 from .config import Settings
+from .feed_icons import FAVICON, IMAGE, LOGO
 from .feed_text import (
     ATOM_NS,
     RSS_NAMESPACES,
@@ -295,29 +297,32 @@ class FeedWriter:
         fg.updated(document.updated)
         fg.lastBuildDate(document.updated)
         fg.pubDate(document.updated)
+        fg.icon(settings.url(FAVICON.name))
+        fg.logo(settings.url(LOGO.name))
         urls = {fmt: settings.url(feed.path(fmt, document.page)) for fmt in ("atom", "rss")}
         page = settings.url(feed.page)
 
         fg.link(href=page, rel="alternate", type="text/html")
         fg.link(href=urls["atom"], rel="self", type=MEDIA_TYPES["atom"])
         atom = etree.fromstring(fg.atom_str(pretty=False))
-        for rel, href in self._history_links(document, "atom"):
-            _insert_after_links(
-                atom, f"{{{ATOM_NS}}}", {"rel": rel, "type": MEDIA_TYPES["atom"], "href": href}
-            )
+        for attributes in self._links(document, "atom"):
+            _insert_after_links(atom, f"{{{ATOM_NS}}}", attributes)
         if document.page is not None:
             atom.insert(0, etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
 
         # trap_rss_channel_link_is_last: feedgen's RSS <link> is the last link added.
         fg.link(href=urls["rss"], rel="self", type=MEDIA_TYPES["rss"], replace=True)
         fg.link(href=page, rel="alternate", type="text/html")
+        # feedgen keeps one image for Atom's <logo> and RSS's <image>: set now, after the
+        # Atom document has its 2:1 logo. Its title and link are the channel's, as RSS asks.
+        width, height = str(IMAGE.width), str(IMAGE.height)
+        title, image = self.title(document), settings.url(IMAGE.name)
+        fg.image(url=image, title=title, link=page, width=width, height=height)
         rss = etree.fromstring(fg.rss_str(pretty=False))
         channel = rss.find("channel")
         assert channel is not None
-        for rel, href in self._history_links(document, "rss"):
-            _insert_after_links(
-                channel, f"{{{ATOM_NS}}}", {"rel": rel, "type": MEDIA_TYPES["rss"], "href": href}
-            )
+        for attributes in self._links(document, "rss"):
+            _insert_after_links(channel, f"{{{ATOM_NS}}}", attributes)
         if document.page is not None:
             channel.append(etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
         # Declare every namespace the spliced items use on the root, once.
@@ -331,17 +336,21 @@ class FeedWriter:
             return document.feed.title
         return f"{document.feed.title} (archive: {document.period})"
 
-    def _history_links(self, document: Document, fmt: str) -> list[tuple[str, str]]:
-        """RFC 5005 links: (rel, href) for current, prev-archive and next-archive."""
-        feed = document.feed
-        links = []
+    def _links(self, document: Document, fmt: str) -> list[dict[str, str]]:
+        """The links feedgen does not write (in RSS it keeps rel=self alone): the WebSub
+        hub of a subscription document (archive pages are not subscribed to), and the
+        RFC 5005 links current, prev-archive and next-archive."""
+        feed, hub = document.feed, self.settings.websub_hub
+        links = [{"rel": "hub", "href": hub}] if hub and document.page is None else []
+        history = []
         if document.page is not None:
-            links.append(("current", self.settings.url(feed.path(fmt))))
+            history.append(("current", self.settings.url(feed.path(fmt))))
         if document.older:
-            links.append(("prev-archive", self.settings.url(feed.path(fmt, document.older))))
+            history.append(("prev-archive", self.settings.url(feed.path(fmt, document.older))))
         if document.newer:
-            links.append(("next-archive", self.settings.url(feed.path(fmt, document.newer))))
-        return links
+            history.append(("next-archive", self.settings.url(feed.path(fmt, document.newer))))
+        kind = MEDIA_TYPES[fmt]
+        return links + [{"rel": rel, "type": kind, "href": href} for rel, href in history]
 
     def json_item(self, article: Article, summary: str, content: str | None) -> str:
         full = None if content is None else self.render(article).summary_text

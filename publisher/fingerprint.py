@@ -55,6 +55,9 @@ def tool_fingerprint() -> str:
 _OUTPUT_LIBRARIES = ("cmarkgfm", "nh3", "jinja2", "markupsafe", "lxml", "feedgen", "orjson")
 
 
+_PACKAGE_FILES = (".py", ".html", ".css", ".json", ".svg", ".ico", ".png")
+
+
 @cache
 def build_fingerprint() -> str:
     """Every file of the package, the libraries that shape the output and Python itself:
@@ -68,7 +71,7 @@ def build_fingerprint() -> str:
             digest.update(f"{library}=?".encode())
     root = Path(str(files("publisher")))
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".html", ".css", ".json", ".svg", ".ico"):
+        if path.is_file() and path.suffix in _PACKAGE_FILES:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

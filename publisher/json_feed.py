@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from .config import Settings
+from .feed_icons import FAVICON, ICON
 from .feed_text import Buffer
 from .model import Article
 from .paging import Document, timestamp
@@ -28,9 +29,13 @@ def json_document(
         "feed_url": settings.url(feed.path("json", document.page)),
         "description": feed.description,
         "language": settings.language,
+        "icon": settings.url(ICON.name),
+        "favicon": settings.url(FAVICON.name),
     }
     if document.older:
         data["next_url"] = settings.url(feed.path("json", document.older))
+    if settings.websub_hub and document.page is None:  # as Atom and RSS: not on archives
+        data["hubs"] = [{"type": "WebSub", "url": settings.websub_hub}]
     head = orjson.dumps(data, option=orjson.OPT_INDENT_2)
     return b"".join((head[:-2], b',\n  "items": [\n', b",\n".join(items), b"\n  ]\n}\n"))
 

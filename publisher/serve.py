@@ -37,6 +37,7 @@ CONTENT_TYPES = {
     ".atom": MEDIA_TYPES["atom"] + UTF8,
     ".rss": MEDIA_TYPES["rss"] + UTF8,
     ".xml": "application/xml" + UTF8,
+    ".opml": "text/x-opml" + UTF8,  # the feeds' subscription list (outputs/opml.py)
     ".json": "application/json" + UTF8,
     ".jsonl": "application/jsonl" + UTF8,
     ".csv": "text/csv" + UTF8,

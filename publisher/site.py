@@ -24,6 +24,7 @@ from markupsafe import Markup
 from . import provenance
 from .config import Settings
 from .dates import MONTH_NAMES
+from .feed_icons import ICONS
 from .feeds import FEED_FORMATS, MEDIA_TYPES, Loader, Pieces, Renderer
 from .model import Article
 from .paging import Document, Feed
@@ -32,7 +33,8 @@ from .render import shift_headings, text_html
 from .topics import KindGroup, Topic, slugify
 
 RELEASES_PAGE = f"{RELEASES}/index.html"
-ASSETS = ("style.css", "favicon.svg", "favicon.ico")  # copied from templates/ to the site root
+# Copied from templates/ to the site root.
+ASSETS = ("style.css", "favicon.svg", "favicon.ico", *(icon.name for icon in ICONS))
 FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 # What a page may load: its own stylesheet and images from this site, nothing else, and
 # no script at all (a second wall behind the sanitiser).

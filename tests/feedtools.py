@@ -21,7 +21,14 @@ from publisher.validate import CheckResult
 from .conftest import FIXTURES, SEED, seed_files
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-SETTINGS = replace(Settings(), base_url="https://feeds.test", tag_authority="feeds.test,2026")
+# With a WebSub hub, so every validator and parser of test_feeds.py reads its links too
+# (the golden feeds are built without one).
+SETTINGS = replace(
+    Settings(),
+    base_url="https://feeds.test",
+    tag_authority="feeds.test,2026",
+    websub_hub="https://hub.feeds.test/",
+)
 
 
 def corpus(folder: Path) -> Path:
@@ -33,10 +40,12 @@ def corpus(folder: Path) -> Path:
     return folder
 
 
-def build_corpus(seeds: Path, dist: Path, per_feed: int = 5) -> CheckResult:
+def build_corpus(
+    seeds: Path, dist: Path, per_feed: int = 5, settings: Settings = SETTINGS
+) -> CheckResult:
     result = check_folder(seeds)
     assert result.ok, result.problems
-    build(MemoryStore.of(result.articles), replace(SETTINGS, items_per_feed=per_feed), dist)
+    build(MemoryStore.of(result.articles), replace(settings, items_per_feed=per_feed), dist)
     return result
 
 

@@ -48,6 +48,13 @@ def test_pyproject_without_table_uses_defaults(in_tmp: Path) -> None:
         ('noindex_republished = "yes"', "noindex_republished"),
         ("noindex_republished = 1", "noindex_republished"),
         ("noindex_republished = 0", "noindex_republished"),
+        ('websub_hub = "hub.example.org"', "websub_hub"),
+        ('websub_hub = "ftp://hub.example.org/"', "websub_hub"),
+        ('websub_hub = "https://"', "websub_hub"),
+        ('websub_hub = "https://hub.example.org/#top"', "websub_hub"),
+        ('websub_hub = "https://hub.example.org/a b"', "websub_hub"),
+        ("websub_hub = 3", "websub_hub"),
+        ("websub_hub = true", "websub_hub"),
     ],
 )
 def test_bad_setting_is_named(in_tmp: Path, line: str, name: str) -> None:
@@ -106,3 +113,20 @@ def test_a_given_file_is_checked_against_the_project_settings(in_tmp: Path) -> N
     Path("bad.toml").write_text("items_per_feed = 0\n", "utf-8")
     with pytest.raises(UsageError, match="items_per_feed"):
         load_settings(Path("bad.toml"))
+
+
+def test_websub_hub_is_optional(in_tmp: Path) -> None:
+    assert Settings().websub_hub is None
+    Path("pyproject.toml").write_text(
+        '[tool.publisher]\nwebsub_hub = "https://hub.example.org/?x=1"\n', "utf-8"
+    )
+    assert load_settings().websub_hub == "https://hub.example.org/?x=1"  # kept as given
+    # TOML has no null: an overlay (a preview's settings) turns it off with "".
+    Path("preview.toml").write_text('websub_hub = ""\n', "utf-8")
+    assert load_settings(Path("preview.toml")).websub_hub is None
+
+
+def test_a_bad_websub_hub_says_what_is_expected(in_tmp: Path) -> None:
+    Path("pyproject.toml").write_text('[tool.publisher]\nwebsub_hub = "hub.test"\n', "utf-8")
+    with pytest.raises(UsageError, match=r"absolute http\(s\) URL of a WebSub hub"):
+        load_settings()

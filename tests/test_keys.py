@@ -102,6 +102,8 @@ def setting_changes() -> Iterator[tuple[str, Settings]]:
             new = "original"  # the fixtures include articles whose original URL is known
         elif isinstance(value, int):
             new = value + 1
+        elif value is None:  # an optional URL (websub_hub): set it
+            new = "https://hub.example.net/"
         elif field.name == "base_url":
             new = "https://other.example.net"
         elif field.name == "tag_authority":
