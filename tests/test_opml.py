@@ -85,7 +85,9 @@ def test_the_landing_page_links_it(dist: Path) -> None:
     assert content_type(opml.PATH) == f"{opml.MEDIA_TYPE}; charset=utf-8"
 
 
-def test_no_topics_lists_the_archive_alone(tmp_path: Path) -> None:
+def test_without_categories_the_author_and_source_remain(tmp_path: Path) -> None:
+    """Every article has an author and an original source, so those groups are never
+    empty; a group with no topic (no region, theme or report here) is left out."""
     seeds = corpus(tmp_path / "seeds")
     for path in seeds.iterdir():  # the bundled seed alone: it has topics; drop them
         if path.name != "000_64a29ae14d7662cb.txt":
@@ -97,5 +99,7 @@ def test_no_topics_lists_the_archive_alone(tmp_path: Path) -> None:
     build_corpus(seeds, tmp_path / "dist")
     parsed = listparser.parse((tmp_path / "dist" / opml.PATH).read_bytes())
     assert [(f.url, f.categories) for f in parsed.feeds] == [
-        (SETTINGS.url(f"feeds/all.{opml.FORMAT}"), [["Everything"]])
+        (SETTINGS.url(f"feeds/all.{opml.FORMAT}"), [["Everything"]]),
+        (SETTINGS.url(f"feeds/author/rt.{opml.FORMAT}"), [["Authors"]]),
+        (SETTINGS.url(f"feeds/source/rt.{opml.FORMAT}"), [["Original sources"]]),
     ]
