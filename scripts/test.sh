@@ -13,11 +13,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-# tests/test_checkers.py: the Nu Html Checker (a Java program) and axe-core, from npm at pinned
+# tests/test_checkers.py: the Nu Html Checker (a Java program) and axe-core, and
+# tests/test_lighthouse.py: Lighthouse (run by Node against Debian's Chromium), from npm at pinned
 # versions into .cache/npm (ignored by git; PUBLISHER_NODE_MODULES points the tests elsewhere).
 # --ignore-scripts: vnu-jar's postinstall would download a Java runtime if none were found.
 VNU_JAR_VERSION=26.9.27
 AXE_CORE_VERSION=4.14.1
+LIGHTHOUSE_VERSION=12.2.3
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
@@ -32,9 +34,10 @@ installed() {  # the version of an npm package in .cache/npm, if any
   node -p "require('./.cache/npm/node_modules/$1/package.json').version" 2>/dev/null || true
 }
 if command -v npm >/dev/null 2>&1 &&
-  { [ "$(installed vnu-jar)" != "$VNU_JAR_VERSION" ] || [ "$(installed axe-core)" != "$AXE_CORE_VERSION" ]; }; then
+  { [ "$(installed vnu-jar)" != "$VNU_JAR_VERSION" ] || [ "$(installed axe-core)" != "$AXE_CORE_VERSION" ] ||
+    [ "$(installed lighthouse)" != "$LIGHTHOUSE_VERSION" ]; }; then
   npm install --no-save --no-audit --no-fund --ignore-scripts --prefix .cache/npm \
-    "vnu-jar@$VNU_JAR_VERSION" "axe-core@$AXE_CORE_VERSION" >/dev/null
+    "vnu-jar@$VNU_JAR_VERSION" "axe-core@$AXE_CORE_VERSION" "lighthouse@$LIGHTHOUSE_VERSION" >/dev/null
 fi
 
 # The determinism test builds under a second locale; Debian ships only C.UTF-8 by default.

@@ -147,9 +147,10 @@ def ids(page: Path) -> set[str]:
 
 
 @contextlib.contextmanager
-def preview(dist: Path, **options: str | None) -> Iterator[str]:
-    """`publish serve`'s server for `dist` in a thread; yields its URL."""
-    server = make_server(dist, 0, quiet=True, **options)
+def preview(dist: Path, port: int = 0, **options: str | None) -> Iterator[str]:
+    """`publish serve`'s server for `dist` in a thread (on `port`, 0: any free one);
+    yields its URL."""
+    server = make_server(dist, port, quiet=True, **options)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
