@@ -25,6 +25,7 @@ from .config import Settings
 from .dates import MONTH_NAMES
 from .feeds import FEED_FORMATS, MEDIA_TYPES, Loader, Pieces, Renderer
 from .model import Article
+from .navigation import Navigation
 from .paging import Document, Feed
 from .release import RELEASES, SUMS, read_index
 from .render import shift_headings, text_html
@@ -293,14 +294,22 @@ class Site:
             self.topic_links[kind, name] = TopicLink(topic.label, name, topic.key)
         return self.topic_links[kind, name]
 
-    def article(self, article: Article, main: Feed, topics: dict[str, Topic]) -> tuple[str, bytes]:
+    def article(
+        self, article: Article, main: Feed, topics: dict[str, Topic], around: Navigation
+    ) -> tuple[str, bytes]:
         rendered = self.render(article)
+        links = [self.topic_link(kind, name, topics) for kind, name in article.categories]
+        # The window's topic as the article spells it (its key covers the article, not
+        # the spelling the topic's page shows).
+        window = next((t for t in links if around.topic and t.key == around.topic.key), None)
         return self.page(
             "article.html",
             f"articles/{article.id}.html",
             main,
             article=article,
-            topics=[self.topic_link(kind, name, topics) for kind, name in article.categories],
+            topics=links,
+            around=around,
+            window=window,
             lead=Markup(rendered.lead_html or ""),
             body=Markup(shift_headings(rendered.body_html)),  # under the page's h1
             disclaimer=disclaimer_html(article.disclaimer),

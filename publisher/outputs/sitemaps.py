@@ -1,12 +1,12 @@
 """Sitemaps (sitemaps.org 0.9) and robots.txt: every page of the site, once, for crawlers.
 
 `sitemap.xml` is a sitemap index; it lists `sitemaps/pages.xml` (the landing, topic and
-archive pages and the releases page) and one file of article pages per publication year,
-`sitemaps/articles-2019.xml`, so an article edited changes its year's file only (and the
-index's lastmod for it). A file holds at most LIMIT URLs (the protocol's limit); a bigger
-year is split into `articles-2019-2.xml` and on. `lastmod` comes from the content (an
-article's correction or publication date; a list page's newest publication date), never
-from the clock.
+archive pages, the archive index and the releases page) and one file of article pages per
+publication year, `sitemaps/articles-2019.xml`, so an article edited changes its year's
+file only (and the index's lastmod for it). A file holds at most LIMIT URLs (the
+protocol's limit); a bigger year is split into `articles-2019-2.xml` and on. `lastmod`
+comes from the content (an article's correction or publication date; a list page's
+newest publication date), never from the clock.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from ..model import ArticleRef
 from ..site import RELEASES_PAGE, list_page
+from .archive_index import ARCHIVE_INDEX
 from .base import Files, Makers, Output, digest
 from .layout import Layout
 
@@ -67,6 +68,9 @@ def list_urls(layout: Layout) -> Iterator[Url]:
             # for later corrections too would cost a pass over every feed's articles.
             newest = document.entries[0].published.isoformat() if document.entries else None
             yield list_page(feed, document.page), newest
+    # The archive index: its counts change with the newest article.
+    newest = layout.ordered[-1].published.isoformat() if layout.ordered else None
+    yield ARCHIVE_INDEX.removesuffix("index.html"), newest
     yield RELEASES_PAGE.removesuffix("index.html"), None  # changes with each release
 
 
