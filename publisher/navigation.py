@@ -90,6 +90,8 @@ def page_keys(
     integers. That hash is exact for any one change (each step of CPython's tuple hash is
     a bijection of the hash so far) and the same in every process (integers hash without
     a seed); the salt covers the Python version that defines it."""
+    if not ordered:
+        return iter(())
     numbers = list(map(int, shown, repeat(16)))
     blank = [-1] * WINDOW
     flat: list[int] = [*blank, -1, *blank]  # an article without topics points at the middle
