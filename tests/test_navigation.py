@@ -159,12 +159,14 @@ def test_archive_index_counts_every_article_and_links_its_page(
     tmp_path: Path, template: Article
 ) -> None:
     # Small pages: 2021 has more than twelve pages' worth (a page a month), 2019 is paged
-    # by year, and the newest articles (2022) are on the landing page.
+    # by year, and June 2022 is split: its newest three on the landing page, two older
+    # ones on the page of 2022.
     rng = random.Random(3)
     articles = [
         make(template, f"x{n:03d}", f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}")
-        for n, year in enumerate([2019] * 7 + [2021] * 40 + [2022] * 3)
+        for n, year in enumerate([2019] * 7 + [2021] * 40)
     ]
+    articles += [make(template, f"june{n}", f"2022-06-0{n + 1}") for n in range(5)]
     settings = dataclasses.replace(SETTINGS, items_per_page=3)
     dist = tmp_path / "dist"
     build(MemoryStore.of(articles), settings, dist)
@@ -205,6 +207,7 @@ def test_archive_index_counts_every_article_and_links_its_page(
             )
             assert f"{newest.id}.html" in _target(dist, index, month_href).read_text("utf-8")
     assert years["2022"][1] == "../index.html"  # on the landing page
+    assert years["2022"][2] == {"June": (5, "../index.html")}  # its newest are there
     assert years["2019"][1] == "../archive/2019/index.html"  # a year paged by year
     assert all(h.startswith("../archive/2021-") for _, h in years["2021"][2].values())
     # Every page links to it.
