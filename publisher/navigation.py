@@ -20,7 +20,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import operator
-from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
@@ -71,25 +70,25 @@ def navigation(
     return Navigation(older, newer, topic, nearby)
 
 
-def page_keys(
-    salt: str,
+def shown_hashes(
     ordered: Sequence[ArticleRef],
     shown: Sequence[str],
     topics: Sequence[tuple[Topic, Sequence[int]]],
-) -> Iterator[str]:
-    """The key of every article page, in `ordered` order: its own digest, and the list
-    digests (`shown`, in `ordered` order) of the articles it links to. `topics`: each
-    topic in the site's order, with where its articles are in `ordered`. (Which topic an
-    article's window is of, its name as shown and its link come from the article alone.)
+) -> Iterator[int]:
+    """For every article page, in `ordered` order, a hash of what it shows of other
+    articles: the list digests (`shown`, in `ordered` order) of the articles it links to.
+    `topics`: each topic in the site's order, with where its articles are in `ordered`.
+    (Which topic an article's window is of, its name as shown and its link come from the
+    article alone, which its own digest covers.)
 
-    Runs for every article on every build, so per article it is a few passes in C, no
-    loop in Python and no hashlib: the list digests as integers, one flat list of every
+    Runs for every article on every build, so per article it is a few passes in C and one
+    small loop, and no hashlib: the list digests as integers, one flat list of every
     topic's in turn with WINDOW blanks between topics, each article pointed at its place
     in its first topic's stretch (the topics' places written in reverse order, so the
-    first topic writes last), and what the page shows of others hashed as a tuple of
-    integers. That hash is exact for any one change (each step of CPython's tuple hash is
-    a bijection of the hash so far) and the same in every process (integers hash without
-    a seed); the salt covers the Python version that defines it."""
+    first topic writes last), and the neighbours' integers hashed as a tuple. That hash
+    is exact for any one change (each step of CPython's tuple hash is a bijection of the
+    hash so far) and the same in every process (integers hash without a seed); the salt
+    covers the Python version that defines it."""
     if not ordered:
         return iter(())
     numbers = list(map(int, shown, repeat(16)))
@@ -102,7 +101,8 @@ def page_keys(
         flat += gather(numbers, positions)
         flat += blank
     for (_, positions), start in zip(reversed(topics), reversed(starts), strict=True):
-        deque(map(place.__setitem__, positions, range(start, start + len(positions))), maxlen=0)
+        for at, position in enumerate(positions, start):  # (faster than a map of setitem)
+            place[position] = at
     # The window's members: each a copy of `flat` shifted so that it is read at `place`
     # (by one itemgetter: a loop in C, without a call per article).
     read = operator.itemgetter(*place) if len(place) > 1 else lambda flat: (flat[place[0]],)
@@ -112,8 +112,4 @@ def page_keys(
     ]
     older = chain((-1,), islice(numbers, len(numbers) - 1))
     newer = chain(islice(numbers, 1, None), (-1,))
-    around = map(hash, zip(older, newer, *window, strict=True))
-    return map(f"{salt}:{{}}:{{:x}}".format, map(_DIGEST, ordered), around)
-
-
-_DIGEST = operator.attrgetter("digest")
+    return map(hash, zip(older, newer, *window, strict=True))

@@ -4,21 +4,23 @@ pass, as each article is rendered (most rebuilds keep all but a few)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..model import Article, ArticleRef
-from ..navigation import navigation, page_keys
+from ..navigation import navigation, shown_hashes
 from .base import Makers
 from .layout import Layout
 
 
-def pages(layout: Layout) -> Iterator[tuple[str, str, ArticleRef]]:
+def pages(layout: Layout) -> list[tuple[str, str, ArticleRef]]:
     """(path, key, article) of every article page: a page shows its article, and what
-    lists show of the articles it links to."""
-    ordered = layout.ordered
+    lists show of the articles it links to (navigation.shown_hashes)."""
+    ordered, salt = layout.ordered, layout.salt
     topics = list(zip(layout.topics, layout.positions, strict=True))
-    keys = page_keys(layout.salt, ordered, layout.listed[layout.main.key], topics)
-    return ((f"articles/{e.id}.html", key, e) for e, key in zip(ordered, keys, strict=True))
+    shown = shown_hashes(ordered, layout.listed[layout.main.key], topics)
+    # One pass over the articles for both their fields (they lie all over memory).
+    return [
+        (f"articles/{e.id}.html", f"{salt}:{e.digest}:{others:x}", e)
+        for e, others in zip(ordered, shown, strict=True)
+    ]
 
 
 def make(makers: Makers, layout: Layout, article: Article) -> tuple[str, bytes]:
