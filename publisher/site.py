@@ -27,6 +27,7 @@ from .dates import MONTH_NAMES
 from .feed_icons import ICONS
 from .feeds import FEED_FORMATS, MEDIA_TYPES, Loader, Pieces, Renderer
 from .model import Article
+from .navigation import Navigation
 from .paging import Document, Feed
 from .release import RELEASES, SUMS, read_index
 from .render import shift_headings, text_html
@@ -307,10 +308,16 @@ class Site:
             self.topic_links[kind, name] = TopicLink(topic.label, name, topic.key)
         return self.topic_links[kind, name]
 
-    def article(self, article: Article, main: Feed, topics: dict[str, Topic]) -> tuple[str, bytes]:
+    def article(
+        self, article: Article, main: Feed, topics: dict[str, Topic], around: Navigation
+    ) -> tuple[str, bytes]:
         rendered = self.render(article)
         path = f"articles/{article.id}.html"
         summary = provenance.description(article, rendered)
+        links = [self.topic_link(kind, name, topics) for kind, name in article.categories]
+        # The window's topic as the article spells it (its key covers the article, not
+        # the spelling the topic's page shows).
+        window = next((t for t in links if around.topic and t.key == around.topic.key), None)
         return self.page(
             "article.html",
             path,
@@ -319,9 +326,11 @@ class Site:
             description=summary,
             json_ld=Markup(provenance.json_ld(article, self.settings, path, summary)),
             article=article,
-            topics=[self.topic_link(kind, name, topics) for kind, name in article.categories],
+            topics=links,
             authors=[self.topic_link("author", name, topics) for name in article.authors],
             source=self.topic_link("source", article.original_source, topics),
+            around=around,
+            window=window,
             lead=Markup(rendered.lead_html or ""),
             body=Markup(shift_headings(rendered.body_html)),  # under the page's h1
             disclaimer=disclaimer_html(article.disclaimer),

@@ -19,6 +19,7 @@ from publisher.config import Settings
 from publisher.feeds import FeedWriter
 from publisher.load import Seed
 from publisher.model import Article
+from publisher.navigation import navigation
 from publisher.paging import Feed
 from publisher.parse import Parsed, parse
 from publisher.problems import Problem
@@ -170,7 +171,8 @@ def test_any_valid_article_gives_well_formed_feeds_and_a_valid_page(
             root = etree.fromstring(data)  # well-formed XML, or this raises
             assert root is not None
     topics = {topic.key: topic for topic in topics_of([article])}
-    _, page = Site(Settings(), render_article, load).article(article, feed, topics)
+    around = navigation((article,), topics, article)  # type: ignore[arg-type]
+    _, page = Site(Settings(), render_article, load).article(article, feed, topics, around)
     strict = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     document = strict.parse(page.decode("utf-8"))  # raises on any HTML5 parse error
     assert document.find(".//h1") is not None

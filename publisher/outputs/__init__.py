@@ -16,7 +16,16 @@ from dataclasses import dataclass
 
 from ..config import Settings
 from ..model import ArticleRef
-from . import article_pages, assets, feed_documents, list_pages, opml, releases_page, sitemaps
+from . import (
+    archive_index,
+    article_pages,
+    assets,
+    feed_documents,
+    list_pages,
+    opml,
+    releases_page,
+    sitemaps,
+)
 from .base import Files, Makers, Output
 from .layout import Layout
 from .pieces import PIECES
@@ -24,7 +33,7 @@ from .pieces import PIECES
 __all__ = ["FAMILIES", "PIECES", "Files", "Layout", "Makers", "Output", "Plan", "plan"]
 
 # Made from the pieces of the article pass, in the documents pass, in this order.
-FAMILIES = (assets, feed_documents, list_pages, releases_page, sitemaps, opml)
+FAMILIES = (assets, feed_documents, list_pages, archive_index, releases_page, sitemaps, opml)
 
 
 @dataclass(frozen=True)

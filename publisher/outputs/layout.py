@@ -28,6 +28,8 @@ class Layout:
     # Per feed, the list digests (ArticleRef.list_digest: what a list shows of an article)
     # of its articles in its order.
     listed: dict[str, Sequence[str]]
+    # Per topic (in `topics` order), where its articles are in `ordered`.
+    positions: tuple[Sequence[int], ...] = ()
     _paged: dict[tuple[str, int], list[tuple[Document, str]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -45,7 +47,8 @@ class Layout:
         for topic, positions in placed:
             listed[topic.key] = gather(everything, positions)
         salt = key(build_fingerprint(), repr(settings))
-        return cls(settings, ordered, topics, feeds, salt, listed)
+        places = tuple(positions for _, positions in placed)
+        return cls(settings, ordered, topics, feeds, salt, listed, places)
 
     @property
     def main(self) -> Feed:

@@ -1,12 +1,12 @@
 """Sitemaps (sitemaps.org 0.9) and robots.txt: every page of the site, once, for crawlers.
 
 `sitemap.xml` is a sitemap index; it lists `sitemaps/pages.xml` (the landing, topic, topic
-index and archive pages and the releases page) and one file of article pages per publication
-year, `sitemaps/articles-2019.xml`, so an article edited changes its year's file only (and
-the index's lastmod for it). A file holds at most LIMIT URLs (the protocol's limit); a
-bigger year is split into `articles-2019-2.xml` and on. `lastmod` comes from the content (an
-article's correction or publication date; a list page's newest publication date), never from
-the clock.
+index and archive pages, the archive index and the releases page) and one file of article
+pages per publication year, `sitemaps/articles-2019.xml`, so an article edited changes its
+year's file only (and the index's lastmod for it). A file holds at most LIMIT URLs (the
+protocol's limit); a bigger year is split into `articles-2019-2.xml` and on. `lastmod`
+comes from the content (an article's correction or publication date; a list page's newest
+publication date), never from the clock.
 
 A sitemap lists canonical, indexable URLs only: with `noindex_republished` it has no
 article pages; with `canonical = "original"` it leaves out each article page whose
@@ -27,6 +27,7 @@ from typing import TypeVar
 from ..model import ArticleRef
 from ..site import RELEASES_PAGE, list_page
 from ..topics import groups
+from .archive_index import ARCHIVE_INDEX
 from .base import Files, Makers, Output, digest
 from .layout import Layout
 
@@ -71,7 +72,7 @@ def outputs(layout: Layout) -> Iterator[Output]:
 
 def list_urls(layout: Layout) -> Iterator[Url]:
     """Every list page (paged like the feeds, see list_pages.py), every index page of
-    topics and the releases page."""
+    topics, the archive index and the releases page."""
     for feed in layout.feeds:
         for document, _ in layout.paged(feed, layout.settings.items_per_page):
             # Its newest article's publication date (entries come newest first): looking
@@ -80,6 +81,9 @@ def list_urls(layout: Layout) -> Iterator[Url]:
             yield list_page(feed, document.page), newest
     for group in groups(layout.topics):  # the index page of each kind of topic
         yield group.page, max(t.articles[-1].published for t in group.topics).isoformat()
+    # The archive index: its counts change with the newest article.
+    newest = layout.ordered[-1].published.isoformat() if layout.ordered else None
+    yield ARCHIVE_INDEX.removesuffix("index.html"), newest
     yield RELEASES_PAGE.removesuffix("index.html"), None  # changes with each release
 
 
