@@ -161,12 +161,19 @@ def archive_page(dist: Path) -> str:
     return sorted(dist.glob("archive/*/index.html"))[0].relative_to(dist).as_posix()
 
 
+def author_page(dist: Path) -> str:
+    return sorted(dist.glob("topics/author/*/index.html"))[0].relative_to(dist).as_posix()
+
+
 PAGES = {
     "landing": lambda dist: "index.html",
     "article": lambda dist: f"articles/{SEED_ID}.html",
     "hostile article": lambda dist: f"articles/{HOSTILE_ID}.html",
     "topic": lambda dist: "topics/report/syria/index.html",
+    "author": author_page,
+    "authors index": lambda dist: "topics/author/index.html",
     "archive": archive_page,
+    "archive index": lambda dist: "archive/index.html",
     "releases": lambda dist: "releases/index.html",
 }
 
