@@ -252,7 +252,13 @@ def _readme_loading() -> list[str]:
         "FROM read_csv('articles.csv', header = true, all_varchar = true);",
         "```",
         "",
-        "frictionless: `frictionless validate datapackage.json` checks the JSON Lines and CSV "
-        "files against their Table Schema, and the sha256 hash and size of every data file.",
+        "frictionless checks the JSON Lines and CSV files against their Table Schema, and the "
+        "sha256 hash and size of every data file (the `json` extra reads the JSON Lines file; "
+        "a plain `pip install frictionless` cannot):",
+        "",
+        "```sh",
+        'pip install "frictionless[json]"',
+        "frictionless validate datapackage.json",
+        "```",
         "",
     ]

@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,24 @@ def test_frictionless_validates_the_release(built: Path) -> None:
         "articles-csv",
         "articles-json",
     ]
+
+
+def test_the_cards_frictionless_commands_work(built: Path) -> None:
+    """The dataset card's shell block installs the extra that reads JSON Lines, and its
+    validate command, run as written in the release folder, passes."""
+    folder = folder_of(built)
+    card = (folder / "README.md").read_text("utf-8")
+    blocks = [b.split("```", 1)[0] for b in card.split("```sh\n")[1:]]
+    block = next(b for b in blocks if "frictionless validate" in b).splitlines()
+    assert block[0] == 'pip install "frictionless[json]"'
+    command = block[1].split()
+    assert command[:2] == ["frictionless", "validate"]
+    # The test environment has installed what the first line installs.
+    binary = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run(
+        [str(binary), *command[1:]], cwd=folder, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_json_array_matches_its_table_schema(built: Path) -> None:
