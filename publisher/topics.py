@@ -105,6 +105,8 @@ def placed_topics(articles: Sequence[ArticleRef]) -> list[tuple[Topic, list[int]
                 positions = by_name.get(name)
                 if positions is None:
                     by_name[name] = positions = []
+                elif positions[-1] == position:
+                    continue  # a name listed twice in one record (authors may repeat)
                 positions.append(position)
         by_slug: dict[str, list[str]] = {}
         for name in by_name:
@@ -144,16 +146,28 @@ class KindGroup:
         return f"topics/{self.kind}/"
 
     def by_initial(self) -> list[tuple[str, list[Topic]]]:
-        """The topics under the first letter of their slug ("#" for a digit)."""
+        """The topics under the first letter of their name, accents set aside ("#" for
+        one that starts with no letter), by name. From the name, not the slug: a name
+        without Latin letters has a hashed slug (Сергей Лавров is `t-…`)."""
         found: dict[str, list[Topic]] = {}
-        for topic in self.topics:
-            initial = topic.slug[0].upper()
-            found.setdefault(initial if initial.isalpha() else "#", []).append(topic)
+        for topic in sorted(self.topics, key=lambda t: (t.name.casefold(), t.slug)):
+            found.setdefault(initial(topic.name), []).append(topic)
         return sorted(found.items())
 
     def top(self, count: int) -> list[Topic]:
         """The `count` topics with the most articles (ties by slug)."""
         return sorted(self.topics, key=lambda t: (-len(t.articles), t.slug))[:count]
+
+
+def initial(name: str) -> str:
+    """The index letter of a name: its first letter, upper case, without accents (É is
+    under E), or "#" if a digit or nothing alphabetic comes first."""
+    for char in unicodedata.normalize("NFKD", name):
+        if char.isalpha():
+            return char.upper()
+        if char.isdigit():
+            return "#"
+    return "#"
 
 
 def groups(topics: Sequence[Topic]) -> list[KindGroup]:

@@ -30,6 +30,11 @@ EXTRA = [
     ("jane-3", "2017-05-01", ["JANE DOE"], "Outlet One"),
     ("jane-4", "2018-06-01", ["Jane Doe"], "Another Outlet"),
     ("jane-5", "2019-07-01", ["Jane Doe"], "Outlet One"),
+    # A JSON record may list an author twice: the article is still one of theirs, once.
+    ("twice", "2014-02-01", ["Ann Other", "Ann Other"], "Another Outlet"),
+    # Names without Latin letters (hashed slugs) and with accents, for the index pages.
+    ("cyrillic", "2013-01-01", ["Сергей Лавров", "Мария Захарова"], "Ведомости"),
+    ("accents", "2012-01-01", ["Émile Zola", "édith Piaf", "3 Musketeers"], "Élysée"),
 ]
 
 
@@ -141,6 +146,40 @@ def test_pages_and_index_pages_count_truly(site: tuple[Path, dict[str, Article]]
     # A topic page says how many articles it has and pages through all of them.
     page = parse(dist / "topics/author/jane-doe/index.html")
     assert "5 articles" in text(page.find(".//main/p"))
+
+
+def test_index_pages_file_names_under_their_initials(
+    site: tuple[Path, dict[str, Article]],
+) -> None:
+    """Under the first letter of the name (accents aside, "#" for a digit), by name, in
+    whatever script: not under the hashed slug's "T"."""
+    dist, articles = site
+    for kind in ("author", "source"):
+        names = {
+            name
+            for article in articles.values()
+            for name in (article.authors if kind == "author" else (article.original_source,))
+        }
+        # One spelling per topic, as the page shows it (the smallest of those that slug alike).
+        shown: dict[str, str] = {}
+        for name in sorted(names):
+            shown.setdefault(slugify(name), name)
+        wanted: dict[str, list[str]] = {}
+        for name in sorted(shown.values(), key=str.casefold):
+            first = next(c for c in name if c.isalpha() or c.isdigit())
+            letter = "#" if first.isdigit() else first.upper()
+            letter = {"É": "E"}.get(letter, letter)
+            wanted.setdefault(letter, []).append(name)
+        index = parse(dist / f"topics/{kind}/index.html")
+        found = {
+            text(section.find("h2")): [text(a) for a in section.iterfind(".//li/a")]
+            for section in index.iterfind(".//main//section")
+        }
+        assert found == wanted
+        headings = [text(h) for h in index.iterfind(".//main//section/h2")]
+        assert headings == sorted(headings)
+    found_authors = parse(dist / "topics/author/index.html")
+    assert "С" in [text(h) for h in found_authors.iterfind(".//main//section/h2")]
 
 
 def test_article_pages_link_authors_and_source(site: tuple[Path, dict[str, Article]]) -> None:
