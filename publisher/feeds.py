@@ -41,7 +41,7 @@ from .feed_text import (
     splice,
 )
 from .json_feed import json_document, json_item
-from .model import Article
+from .model import Article, article_page
 from .paging import Document, Feed, documents, timestamp
 from .render import RenderedArticle, excerpt
 
@@ -117,7 +117,7 @@ class FeedWriter:
         return self.settings.tag(f"feed/{document.feed.key}{suffix}")
 
     def page_url(self, article: Article) -> str:
-        return self.settings.url(f"articles/{article.id}.html")
+        return self.settings.url(article_page(article.id))
 
     def rights(self) -> str:
         return (

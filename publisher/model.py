@@ -166,6 +166,11 @@ class ArticleRef:
         )
 
 
+def article_page(article_id: str) -> str:
+    """Site path of an article's page."""
+    return f"articles/{article_id}.html"
+
+
 _new = object.__new__
 _set = object.__setattr__
 

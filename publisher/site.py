@@ -26,7 +26,7 @@ from .config import Settings
 from .dates import MONTH_NAMES
 from .feed_icons import ICONS
 from .feeds import FEED_FORMATS, MEDIA_TYPES, Loader, Pieces, Renderer
-from .model import Article
+from .model import Article, article_page
 from .navigation import Navigation
 from .paging import Document, Feed
 from .release import RELEASES, SUMS, read_index
@@ -312,7 +312,7 @@ class Site:
         self, article: Article, main: Feed, topics: dict[str, Topic], around: Navigation
     ) -> tuple[str, bytes]:
         rendered = self.render(article)
-        path = f"articles/{article.id}.html"
+        path = article_page(article.id)
         summary = provenance.description(article, rendered)
         links = [self.topic_link(kind, name, topics) for kind, name in article.categories]
         # The window's topic as the article spells it (its key covers the article, not

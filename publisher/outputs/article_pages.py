@@ -4,7 +4,7 @@ pass, as each article is rendered (most rebuilds keep all but a few)."""
 
 from __future__ import annotations
 
-from ..model import TOPIC_FIELDS, Article, ArticleRef
+from ..model import TOPIC_FIELDS, Article, ArticleRef, article_page
 from ..navigation import navigation, shown_hashes
 from .base import Makers
 from .layout import Layout
@@ -23,7 +23,7 @@ def pages(layout: Layout) -> list[tuple[str, str, ArticleRef]]:
     shown = shown_hashes(ordered, layout.listed[layout.main.key], topics)
     # One pass over the articles for both their fields (they lie all over memory).
     return [
-        (f"articles/{e.id}.html", f"{salt}:{e.digest}:{others:x}", e)
+        (article_page(e.id), f"{salt}:{e.digest}:{others:x}", e)
         for e, others in zip(ordered, shown, strict=True)
     ]
 

@@ -20,7 +20,7 @@ from lxml import etree
 
 from ..feed_text import serialise
 from ..paging import Feed
-from ..topics import KINDS
+from ..topics import groups as groups_of
 from .base import Files, Makers, Output, digest
 from .layout import Layout
 
@@ -40,12 +40,8 @@ def outputs(layout: Layout) -> Iterator[Output]:
 
 def groups(layout: Layout) -> list[tuple[str, list[Feed]]]:
     """(label, feeds) of each group: the archive, then each topic kind that has topics."""
-    by_kind: dict[str, list[Feed]] = {}
-    for topic in layout.topics:  # in kind order, then slug order
-        by_kind.setdefault(topic.kind, []).append(layout.by_key[topic.key])
-    found = [("Everything", [layout.main])]
-    found += [(f"{label}s", by_kind[kind]) for kind, (_, label) in KINDS.items() if kind in by_kind]
-    return found
+    kinds = [(g.label, [layout.by_key[t.key] for t in g.topics]) for g in groups_of(layout.topics)]
+    return [("Everything", [layout.main]), *kinds]
 
 
 def document(layout: Layout) -> bytes:

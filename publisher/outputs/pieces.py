@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..config import Settings
 from ..feeds import FULL, LIGHT
-from ..model import Article
+from ..model import Article, article_page
 from .base import Makers
 
 
@@ -32,9 +33,13 @@ def _item(makers: Makers, article: Article) -> tuple[str, ...]:
     return (makers.site.item(article),)
 
 
+def canonical(settings: Settings, article: Article) -> str:
+    """The canonical URL of an article's page (settings.canonical)."""
+    return settings.canonical_url(article_page(article.id), article.original_source_url)
+
+
 def _canonical(makers: Makers, article: Article) -> tuple[str, ...]:
-    page = f"articles/{article.id}.html"
-    return (makers.site.settings.canonical_url(page, article.original_source_url),)
+    return (canonical(makers.site.settings, article),)
 
 
 PIECES = {

@@ -24,12 +24,13 @@ import operator
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-from ..model import ArticleRef
+from ..model import ArticleRef, article_page
 from ..site import RELEASES_PAGE, list_page
 from ..topics import groups
 from .archive_index import ARCHIVE_INDEX
 from .base import Files, Makers, Output, digest
 from .layout import Layout
+from .pieces import canonical
 
 LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
 INDEX = "sitemap.xml"
@@ -108,7 +109,7 @@ def _last_modified(refs: Sequence[ArticleRef], newest: ArticleRef | None) -> str
 
 
 def _article(ref: ArticleRef) -> Url:
-    return f"articles/{ref.id}.html", ref.last_modified.isoformat()
+    return article_page(ref.id), ref.last_modified.isoformat()
 
 
 def _newest(urls: Sequence[Url]) -> str | None:
@@ -147,13 +148,11 @@ def _articles(layout: Layout, path: str, low: int, high: int) -> Callable[[Maker
 
 def _is_canonical(makers: Makers, layout: Layout, ref: ArticleRef) -> bool:
     """Whether an article's page is its own canonical URL (from the shelf, else made)."""
-    page = f"articles/{ref.id}.html"
     shelf = makers.site.shelf
     found = shelf.get(ref.id, "canonical") if shelf is not None else None
     if found is None:
-        article = makers.site.load(ref.id)
-        found = layout.settings.canonical_url(page, article.original_source_url)
-    return found == layout.settings.url(page)
+        found = canonical(layout.settings, makers.site.load(ref.id))
+    return found == layout.settings.url(article_page(ref.id))
 
 
 def _urlset(layout: Layout, path: str, urls: Sequence[Url]) -> Callable[[Makers], Files]:
