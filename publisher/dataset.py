@@ -223,16 +223,22 @@ def table_schema(delimiter: str | None) -> dict[str, Any]:
 
 # -- datapackage.json ---------------------------------------------------------------------
 
-# name, format, media type, tabular?, description. articles.json is declared without
-# type "table": frictionless (5.x) cannot count the bytes of a JSON-array table and reports
-# a byte-count error for a correct file, while as a plain JSON file it checks hash and bytes.
+# name, path, format, media type, type, description. The Parquet file and the delta files
+# are "file" resources: frictionless (5.x) checks their hash and size, but cannot count the
+# bytes of a Parquet table (a correct file would fail); its schema travels inside it.
 RESOURCES = (
-    ("articles-jsonl", "articles.jsonl", "jsonl", "application/jsonl", True,
-     "One record per line (canonical: sorted by id, sorted keys, UTF-8, LF)."),
-    ("articles-csv", "articles.csv", "csv", "text/csv", True,
+    ("articles-jsonl", "articles.jsonl.gz", "jsonl", "application/jsonl", "table",
+     "One record per line (canonical: sorted by id, sorted keys, UTF-8, LF), gzip-compressed."),
+    ("articles-parquet", "articles.parquet", "parquet", "application/vnd.apache.parquet", "file",
+     "The same records as an Apache Parquet table (zstd; lists as lists, dates as dates)."),
+    ("articles-csv", "articles.csv", "csv", "text/csv", "table",
      "The same records as CSV (RFC 4180, UTF-8, CRLF rows); list fields joined with ';'."),
-    ("articles-json", "articles.json", "json", "application/json", False,
-     "The same records as one JSON array of objects, with the fields of the schema."),
+    ("delta-added", "delta/added.jsonl.gz", "jsonl", "application/jsonl", "file",
+     "The records added since the previous version, as lines of articles.jsonl.gz."),
+    ("delta-changed", "delta/changed.jsonl.gz", "jsonl", "application/jsonl", "file",
+     "The new versions of the records changed since the previous version."),
+    ("delta-removed", "delta/removed.jsonl", "jsonl", "application/jsonl", "file",
+     'The ids of the records removed since the previous version, a {"id": …} a line.'),
 )  # fmt: skip
 
 CSV_DIALECT = {
@@ -317,21 +323,21 @@ class Gather:
 def resources(files: Mapping[str, Stored]) -> list[dict[str, Any]]:
     """Resource descriptors for the data files in `files` (name -> what was written)."""
     described = []
-    for name, path, fmt, mediatype, tabular, description in RESOURCES:
-        stored = files[path]
-        resource: dict[str, Any] = {"name": name, "path": path, "description": description}
-        if tabular:
-            resource["type"] = "table"
-        resource.update(
-            format=fmt,
-            mediatype=mediatype,
-            encoding="utf-8",
-            bytes=stored.size,
-            hash=f"sha256:{stored.sha256}",
-        )
+    for name, path, fmt, mediatype, kind, description in RESOURCES:
+        stored = files.get(path)
+        if stored is None:  # the delta files of a first release
+            continue
+        resource: dict[str, Any] = {"name": name, "type": kind, "path": path}
+        resource.update(description=description, format=fmt, mediatype=mediatype)
+        if path.endswith(".gz"):
+            resource["compression"] = "gz"
+        if fmt != "parquet":  # a binary file: no text encoding
+            resource["encoding"] = "utf-8"
+        resource.update(bytes=stored.size, hash=f"sha256:{stored.sha256}")
         if fmt == "csv":
             resource["dialect"] = CSV_DIALECT
-        resource["schema"] = table_schema(LIST_DELIMITER if fmt == "csv" else None)
+        if kind == "table":
+            resource["schema"] = table_schema(LIST_DELIMITER if fmt == "csv" else None)
         described.append(resource)
     return described
 

@@ -139,6 +139,7 @@ def _disclaimers(plan: ReleasePlan, summary: Summary) -> list[str]:
 def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summary: Summary) -> str:
     """The dataset card, README.md: a section at a time, each a list of lines."""
     lines = [
+        *front_matter(plan, settings),
         *_readme_head(plan, settings),
         *_readme_files(),
         *_readme_licence(plan, settings, summary),
@@ -152,6 +153,51 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summa
         *_readme_loading(),
     ]
     return "\n".join(lines)
+
+
+# Hugging Face's license ids are lower-case SPDX ids; these are the data licences among them.
+HF_LICENSES = frozenset(
+    ("cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0", "cc-by-nc-sa-4.0", "cc-by-nd-4.0",
+     "cc-by-nc-nd-4.0", "cc-by-3.0", "cc-by-sa-3.0", "cc0-1.0", "odc-by", "odbl", "pddl",
+     "mit", "apache-2.0", "gpl-3.0", "unlicense")
+)  # fmt: skip
+# Hugging Face's size buckets: (upper bound, name); past the last, "100M<n<1B".
+SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+         (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"),
+         (100_000_000, "10M<n<100M"))  # fmt: skip
+
+
+def size_category(records: int) -> str:
+    return next((name for bound, name in SIZES if records < bound), "100M<n<1B")
+
+
+def front_matter(plan: ReleasePlan, settings: Settings) -> list[str]:
+    """The card's YAML header, which the Hugging Face Hub and `datasets` read: the Parquet
+    file as the one split, so `load_dataset("<release folder>")` loads exactly the records
+    (without it, every JSON file in the folder would be read as one table). No task
+    category: the archive is not made for one task."""
+    license_id = settings.license.lower()
+    licence = [f"license: {_yaml(license_id)}"]
+    if license_id not in HF_LICENSES:
+        licence = ['license: "other"', f"license_name: {_yaml(settings.license)}"]
+    return [
+        "---",
+        *licence,
+        f"pretty_name: {_yaml(settings.title)}",
+        "language:",
+        f"  - {_yaml(settings.language.split('-')[0].lower())}",
+        "size_categories:",
+        f"  - {_yaml(size_category(plan.records))}",
+        "tags:",
+        *(f"  - {_yaml(tag)}" for tag in ("news", "articles", "fair-use", "attribution")),
+        "configs:",
+        '  - config_name: "default"',
+        "    data_files:",
+        '      - split: "train"',
+        '        path: "articles.parquet"',
+        "---",
+        "",
+    ]
 
 
 def _readme_head(plan: ReleasePlan, settings: Settings) -> list[str]:
@@ -175,14 +221,22 @@ def _readme_files() -> list[str]:
         "",
         "| file | what |",
         "|---|---|",
-        "| `articles.jsonl` | one JSON record per line, canonical: sorted by id, sorted keys, LF |",
-        "| `articles.json` | the same records as one JSON array, a record a line |",
+        "| `articles.parquet` | the records as a typed table: lists as lists, dates as dates |",
+        "| `articles.jsonl.gz` | one JSON record per line, canonical: sorted by id, sorted keys, "
+        "LF; gzip |",
         "| `articles.csv` | the same records as CSV (see below) |",
+        "| `articles.spreadsheet.csv` | the same table for spreadsheets (see below) |",
         "| `articles.schema.json` | the JSON Schema (Draft 2020-12) every record conforms to |",
         "| `datapackage.json` | Frictionless Data Package v2: Table Schemas, hashes, sizes |",
         "| `CHANGELOG.md`, `changes.jsonl` | what changed since the previous release |",
+        "| `delta/` | from the previous release to this one: `added.jsonl.gz`, "
+        "`changed.jsonl.gz` (new versions), `removed.jsonl` (ids); not in a first release |",
         "| `CITATION.cff` | citation metadata (Citation File Format 1.2.0) |",
         "| `SHA256SUMS` | checksums of every other file: `sha256sum -c SHA256SUMS` |",
+        "",
+        "All hold the same records, sorted by `id`. The line file is compressed (about a "
+        "seventh of its size) and no single JSON array is published: at this size a "
+        "one-document JSON file is what tools fail to load.",
     ]
 
 
@@ -227,30 +281,47 @@ def _readme_csv() -> list[str]:
 
 
 def _readme_loading() -> list[str]:
+    lists = ", ".join(repr(n) for n in list_fields())
     return [
         "",
         "## Loading",
         "",
-        "pandas:",
+        "pandas, polars, Hugging Face `datasets`:",
         "",
         "```python",
         "import pandas as pd",
         "",
-        'df = pd.read_json("articles.jsonl", lines=True, dtype=False)  # lists stay lists',
-        "",
+        'df = pd.read_parquet("articles.parquet")',
+        'lines = pd.read_json("articles.jsonl.gz", lines=True, dtype=False)  # lists stay lists',
         'csv = pd.read_csv("articles.csv", dtype=str, keep_default_na=False)  # exact text',
-        f"for name in [{', '.join(repr(n) for n in list_fields())}]:",
+        f"for name in [{lists}]:",
         f'    csv[name] = csv[name].map(lambda s: s.split("{LIST_DELIMITER}") if s else [])',
+        "",
+        "import polars as pl",
+        "",
+        'frame = pl.read_parquet("articles.parquet")',
+        "",
+        "from datasets import load_dataset",
+        "",
+        'articles = load_dataset("parquet", data_files="articles.parquet", split="train")',
+        '# or, from anywhere: load_dataset("path/to/this/folder", split="train")',
         "```",
         "",
         "DuckDB:",
         "",
         "```sql",
-        "SELECT * FROM read_json('articles.jsonl', format = 'newline_delimited');",
+        "SELECT * FROM 'articles.parquet';",
+        "SELECT * FROM read_json('articles.jsonl.gz', format = 'newline_delimited');",
         "",
         "SELECT * REPLACE (string_split(authors, ';') AS authors)",
         "FROM read_csv('articles.csv', header = true, all_varchar = true);",
         "```",
+        "",
+        "A shell: `zcat articles.jsonl.gz | jq -r .title`.",
+        "",
+        "Up to date from the previous release: drop the ids in `delta/removed.jsonl` and "
+        "those in `delta/changed.jsonl.gz`, then add the records of `delta/added.jsonl.gz` "
+        "and `delta/changed.jsonl.gz`.",
         "",
         "frictionless checks the JSON Lines and CSV files against their Table Schema, and the "
         "sha256 hash and size of every data file (the `json` extra reads the JSON Lines file; "

@@ -5,9 +5,11 @@ releases/index.json) into a build's staging folder.
 dist/releases/
   index.json        {"name", "latest", "versions": [entry, ...]} oldest first
   latest.json       the newest entry
-  vX.Y.Z/           datapackage.json, articles.{jsonl,json,csv}, articles.spreadsheet.csv,
-                    articles.schema.json,
-                    CHANGELOG.md, changes.jsonl, CITATION.cff, README.md, SHA256SUMS
+  vX.Y.Z/           datapackage.json, articles.jsonl.gz, articles.parquet, articles.csv,
+                    articles.spreadsheet.csv, articles.schema.json, delta/ (after the
+                    first), CHANGELOG.md, changes.jsonl, CITATION.cff, README.md,
+                    SHA256SUMS (releases cut by earlier versions of this tool hold
+                    articles.jsonl and articles.json instead of the first two)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import orjson
 
 from . import dataset
+from .gzip_stream import open_maybe_gzipped
 from .model import ArticleRef
 from .problems import UsageError, no_such_day
 from .schema import article_schema
@@ -136,7 +139,11 @@ def read_index(dist: Path) -> tuple[Published, ...]:
 
 
 def published_records_path(dist: Path, version: Version) -> Path:
-    return dist / RELEASES / f"v{version}" / "articles.jsonl"
+    """The line file of a published version: articles.jsonl.gz, or articles.jsonl in a
+    release made before it was compressed (published releases are never rewritten)."""
+    folder = dist / RELEASES / f"v{version}"
+    compressed = folder / "articles.jsonl.gz"
+    return compressed if compressed.exists() else folder / "articles.jsonl"
 
 
 def _published_records(
@@ -153,7 +160,7 @@ def _published_records(
     changed: dict[str, Span] = {}
     offset = 0
     try:
-        with path.open("rb") as lines:
+        with open_maybe_gzipped(path) as lines:
             for line in lines:
                 start, offset = offset, offset + len(line)
                 if line == b"\n":
@@ -164,7 +171,7 @@ def _published_records(
                 if current.get(record_id, digest) != digest:
                     changed[record_id] = (start, len(line))
         return found, changed
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ReleaseError(
             f"cannot read the records of release {version} ({path}): {exc}"
         ) from None

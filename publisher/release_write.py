@@ -23,6 +23,8 @@ import orjson
 
 from . import dataset, dataset_docs
 from .config import Settings
+from .gzip_stream import gzip_chunks, open_maybe_gzipped
+from .parquet import parquet_chunks
 from .release import INDEX, LATEST, RELEASES, SUMS, ReleasePlan, read_index
 from .rows import Item
 from .tuning import DEFAULT
@@ -38,6 +40,12 @@ Lines = Callable[[Sequence[str]], Iterator[bytes]]  # the records' lines by id: 
 Rows = Callable[[Sequence[str]], Iterator[Item]]  # for the CSV files, by id: ArticleStore.rows
 Written = dict[str, dataset.Stored]  # file name -> size and hash
 Fields = dict[str, tuple[str, ...]]  # id -> the fields that changed, of each changed record
+
+# What a downloader of the previous version needs to reach this one (releases after the
+# first): the records added and the new versions of those changed, and the ids removed.
+DELTA_ADDED = "delta/added.jsonl.gz"
+DELTA_CHANGED = "delta/changed.jsonl.gz"
+DELTA_REMOVED = "delta/removed.jsonl"
 
 
 class Starter(Protocol):
@@ -180,18 +188,53 @@ def data_files(
         stream = lines(ids)
         if plan.old_lines:
             stream = noting_fields(plan, stream, fields)
-        jsonl, array = itertools.tee(dataset.batches(stream, batch))
-        chunks = {
-            "articles.jsonl": map(dataset.jsonl_chunk, jsonl),
-            "articles.json": dataset.json_array_chunks(array),
-        }
-        return write_together(open_file, chunks), fields
+        return write_together(open_file, line_files(plan, dataset.batches(stream, batch))), fields
 
     if start is None:
         yield DataFiles(json_files, csv_files)
         return
     with start(json_files) as jsons, start(csv_files) as csvs:
         yield DataFiles(jsons, csvs)
+
+
+def line_files(plan: ReleasePlan, batches: Iterable[list[bytes]]) -> dict[str, Iterator[bytes]]:
+    """The files made from the records' lines (batches of them, in id order), as chunks:
+    the line file, the Parquet table and, after the first release, the delta files."""
+    if plan.previous is None:
+        jsonl, table = itertools.tee(batches)
+        return {
+            "articles.jsonl.gz": gzip_chunks(map(dataset.jsonl_chunk, jsonl)),
+            "articles.parquet": parquet_chunks(table),
+        }
+    jsonl, table, added, changed = itertools.tee(batches, 4)
+    ids = [entry.id for entry in plan.entries]
+    removed = [change.id for change in plan.changes if change.op == "removed"]
+    return {
+        "articles.jsonl.gz": gzip_chunks(map(dataset.jsonl_chunk, jsonl)),
+        "articles.parquet": parquet_chunks(table),
+        DELTA_ADDED: gzip_chunks(_picked(plan, "added", ids, added)),
+        DELTA_CHANGED: gzip_chunks(_picked(plan, "changed", ids, changed)),
+        DELTA_REMOVED: iter(
+            [b"".join(dataset.canonical_json_bytes({"id": i}, newline=True) for i in removed)]
+        ),
+    }
+
+
+def _id_line(record_id: str) -> bytes:
+    return dataset.canonical_json_bytes({"id": record_id}, newline=True)
+
+
+def _picked(
+    plan: ReleasePlan, op: str, ids: Sequence[str], batches: Iterable[list[bytes]]
+) -> Iterator[bytes]:
+    """Chunks of the lines (LF-ended) of the records `op` (added or changed) in this
+    release, one (perhaps empty) for each batch, to keep pace with the other files:
+    `batches` are the lines of `ids`, in that order."""
+    wanted = {change.id for change in plan.changes if change.op == op}
+    names = iter(ids)
+    for batch in batches:
+        picked = [line for line, name in zip(batch, names, strict=False) if name in wanted]
+        yield dataset.jsonl_chunk(picked) if picked else b""
 
 
 def noting_fields(plan: ReleasePlan, lines: Iterable[bytes], fields: Fields) -> Iterator[bytes]:
@@ -201,7 +244,7 @@ def noting_fields(plan: ReleasePlan, lines: Iterable[bytes], fields: Fields) -> 
     their fields changed. Nothing else of either release is parsed."""
     spans = plan.old_lines
     assert plan.old_records is not None
-    with plan.old_records.open("rb") as published:
+    with open_maybe_gzipped(plan.old_records) as published:
         for entry, line in zip(plan.entries, lines, strict=True):
             span = spans.get(entry.id)
             if span is not None:

@@ -41,6 +41,8 @@ CONTENT_TYPES = {
     ".json": "application/json" + UTF8,
     ".jsonl": "application/jsonl" + UTF8,
     ".csv": "text/csv" + UTF8,
+    ".gz": "application/gzip",  # articles.jsonl.gz: a download, not a Content-Encoding
+    ".parquet": "application/vnd.apache.parquet",
     ".md": "text/markdown" + UTF8,
     ".cff": "text/plain" + UTF8,  # CITATION.cff is YAML; shown as text in a browser
     ".txt": "text/plain" + UTF8,

@@ -3,6 +3,7 @@ reading a release back."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -79,8 +80,17 @@ def cut(seeds: Path, dist: Path, *args: str) -> Result:
     return result
 
 
+def jsonl_bytes(folder: Path) -> bytes:
+    """The line file of a release folder, decompressed (articles.jsonl in one cut by an
+    earlier version of the tool)."""
+    compressed = folder / "articles.jsonl.gz"
+    if compressed.exists():
+        return gzip.decompress(compressed.read_bytes())
+    return (folder / "articles.jsonl").read_bytes()
+
+
 def jsonl_records(folder: Path) -> list[dict[str, Any]]:
-    text = (folder / "articles.jsonl").read_text("utf-8")
+    text = jsonl_bytes(folder).decode("utf-8")
     return [json.loads(line) for line in text.split("\n") if line]
 
 

@@ -97,7 +97,7 @@ PHASES: dict[str, tuple[list[str], Ready]] = {
     "release": (
         ["release", "--date", "2026-01-02"],
         lambda pid, root: (
-            (s := staging(root)) is not None and any(s.glob("releases/v*/articles.jsonl"))
+            (s := staging(root)) is not None and any(s.glob("releases/v*/articles.jsonl.gz"))
         ),
     ),
 }

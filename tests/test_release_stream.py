@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import gzip
 import io
 import json
 import os
@@ -16,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publisher import dataset, produce, release, release_write, rows
+from publisher import dataset, gzip_stream, parquet, produce, release, release_write, rows
 from publisher.config import load_settings
 from publisher.dataset import Record, canonical_json_bytes, record_sha256
 from publisher.engine import parallel
@@ -127,9 +129,12 @@ def test_the_json_array_holds_the_jsonl_records_line_for_line(batch: int, count:
     assert array.endswith(b"]\n")
 
 
-def test_data_files_are_written_a_batch_at_a_time() -> None:
+def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # No chunk holds more than a batch of records, and each chunk is written before the
-    # next records are read: memory stays at a batch whatever the release's size.
+    # next records are read: memory stays at a batch whatever the release's size. (The
+    # Parquet file holds a row group before writing, made small here; for the gzip file see
+    # test_gzip_holds_a_block_at_most.)
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 8)
     records = variants(40)
     read = 0
 
@@ -155,12 +160,47 @@ def test_data_files_are_written_a_batch_at_a_time() -> None:
     plan = plan_release(MemoryStore.of(map(_article, records)).entries, Path("nowhere"), _date())
     # One process (no `start`): watch it all.
     release_files(plan, SETTINGS, lines, lines, Recorder, start=None, batch=4)
-    for name in ("articles.jsonl", "articles.json", "articles.csv", "articles.spreadsheet.csv"):
+    for name in ("articles.csv", "articles.spreadsheet.csv"):
         sizes = [size for size, _ in chunks[name]]
         assert len(sizes) >= 10, name
         assert max(sizes) < 8 * sum(sizes) / len(records), name  # about 4 records each
         ahead = [already for _, already in chunks[name]]
         assert all(n <= 4 * (i + 1) for i, n in enumerate(ahead)), (name, ahead)
+    ahead = [already for size, already in chunks["articles.parquet"] if size]
+    assert len(ahead) >= 4
+    # A row group is written once it is read: never more than a group and a batch on.
+    assert all(n <= 8 * (i + 1) + 4 for i, n in enumerate(ahead)), ahead
+
+
+def test_gzip_holds_a_block_at_most() -> None:
+    # Incompressible input, so that the compressor has output at every block.
+    data = os.urandom(5 * gzip_stream.BLOCK + 12345)
+    read = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal read
+        for at in range(0, len(data), 100_000):
+            read = min(at + 100_000, len(data))
+            yield data[at : at + 100_000]
+
+    made = []
+    for chunk in gzip_stream.gzip_chunks(chunks()):
+        made.append(chunk)
+        written = sum(map(len, made))
+        assert read - written <= gzip_stream.BLOCK + 100_000 + 64 * 1024  # + ISA-L's window
+    assert len(made) >= 5
+    assert gzip.decompress(b"".join(made)) == data
+
+
+@pytest.mark.parametrize("size", [1, 1000, 4096, 99_999, 1 << 20, (1 << 20) + 1, 3 << 20])
+def test_gzip_bytes_do_not_depend_on_the_chunks(size: int) -> None:
+    # ISA-L's output depends on how its input is cut: gzip_chunks feeds it fixed blocks.
+    data = b"".join(canonical_json_bytes(r, newline=True) for r in variants(200)) * 20
+    whole = b"".join(gzip_stream.gzip_chunks([data]))
+    cut = b"".join(
+        gzip_stream.gzip_chunks(data[at : at + size] for at in range(0, len(data), size))
+    )
+    assert cut == whole and gzip.decompress(whole) == data
 
 
 def test_release_from_the_cache_equals_one_from_records(tmp_path: Path) -> None:
@@ -173,9 +213,12 @@ def test_release_from_the_cache_equals_one_from_records(tmp_path: Path) -> None:
     in_memory = tmp_path / "memory"
     cut_release(seeds, in_memory, DATE, load_settings(None))  # the settings `publish` read
     assert tree(in_memory / "releases") == streamed
-    records = [json.loads(line) for line in streamed["v1.0.0/articles.jsonl"].splitlines()]
-    assert streamed["v1.0.0/articles.json"] == whole_json(records)
+    lines = gzip.decompress(streamed["v1.0.0/articles.jsonl.gz"]).splitlines()
+    records = [json.loads(line) for line in lines]
+    assert gzip.decompress(streamed["v1.0.0/articles.jsonl.gz"]) == whole_jsonl(records)
     assert streamed["v1.0.0/articles.csv"] == whole_csv(records, lambda c: c, "utf-8")
+    table = pq.read_table(io.BytesIO(streamed["v1.0.0/articles.parquet"]))
+    assert table["id"].to_pylist() == [r["id"] for r in records]
 
 
 def test_a_dry_run_and_the_plan_load_no_record(
@@ -363,11 +406,17 @@ def test_store_lines_refuses_a_seed_changed_since_the_check(tmp_path: Path) -> N
         list(store.lines([tricky.id]))
 
 
-def test_published_records_are_read_line_by_line(tmp_path: Path) -> None:
+def _line_file(path: Path, data: bytes) -> None:
+    """A published release's line file: gzip or (cut by an earlier version) plain."""
+    path.write_bytes(gzip.compress(data) if path.suffix == ".gz" else data)
+
+
+@pytest.mark.parametrize("name", ["articles.jsonl.gz", "articles.jsonl"])
+def test_published_records_are_read_line_by_line(tmp_path: Path, name: str) -> None:
     records = variants(3)
     folder = tmp_path / "releases" / "v1.0.0"
     folder.mkdir(parents=True)
-    (folder / "articles.jsonl").write_bytes(whole_jsonl(records))
+    _line_file(folder / name, whole_jsonl(records))
     read, changed = release._published_records(tmp_path, release.Version(1, 0, 0))
     assert read == {r["id"]: (record_sha256(r), r["title"]) for r in records}
     assert changed == {}
@@ -376,7 +425,7 @@ def test_published_records_are_read_line_by_line(tmp_path: Path) -> None:
     _, changed = release._published_records(tmp_path, release.Version(1, 0, 0), current)
     first = len(whole_jsonl(records[:1]))
     assert changed == {"r-0001": (first, len(whole_jsonl(records[1:2])))}
-    (folder / "articles.jsonl").write_bytes(whole_jsonl(records) + b"{not json\n")
+    _line_file(folder / name, whole_jsonl(records) + b"{not json\n")
     with pytest.raises(release.ReleaseError, match="cannot read the records"):
         release._published_records(tmp_path, release.Version(1, 0, 0))
 
@@ -391,15 +440,16 @@ def test_changed_fields() -> None:
     assert release_write.changed_fields({"a": 1, "b": [1]}, {"a": 1.0, "b": [True]}) == ("a", "b")
 
 
+@pytest.mark.parametrize("published_as", ["articles.jsonl.gz", "articles.jsonl"])
 def test_the_json_files_note_the_changed_fields_of_changed_records_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, published_as: str
 ) -> None:
     # The JSON side reads every new record's line anyway: it parses the changed ones (and
     # only those) to tell which fields changed; the lines it writes are the lines it got.
     records = variants(6)
     published = tmp_path / "releases" / "v1.0.0"
     published.mkdir(parents=True)
-    (published / "articles.jsonl").write_bytes(whole_jsonl(records))
+    _line_file(published / published_as, whole_jsonl(records))
     (published / "articles.schema.json").write_bytes(release_write.schema_bytes())
     index = {
         "name": "x",
@@ -444,11 +494,11 @@ def test_the_json_files_note_the_changed_fields_of_changed_records_only(
         ("r-0001", "changed", ["lead", "title"]),
         ("r-0004", "changed", ["regions"]),
     ]
-    assert (out / "articles.jsonl").read_bytes() == whole_jsonl(records)
+    assert gzip.decompress((out / "articles.jsonl.gz").read_bytes()) == whole_jsonl(records)
     changelog = (out / "CHANGELOG.md").read_text()
     assert "- `r-0001` Corrected (changed: `lead`, `title`)" in changelog
     # The previous release's file replaced since the plan read it: refused, not misread.
-    (published / "articles.jsonl").write_bytes(whole_jsonl(variants(6)[::-1]))
+    _line_file(published / published_as, whole_jsonl(variants(6)[::-1]))
     (tmp_path / "again").mkdir()
     with pytest.raises(release.ReleaseError, match="holds another record"):
         release_files(plan, SETTINGS, lines, packed, _opener(tmp_path / "again"), start=None)
@@ -575,7 +625,7 @@ def test_a_release_makes_its_data_files_while_the_build_goes_on(tmp_path: Path) 
         assert done.exists()  # read through before finish() was called
         finish()
     folder = staging.root / plan.folder
-    assert (folder / "articles.jsonl").read_bytes() == whole_jsonl(records)
+    assert gzip.decompress((folder / "articles.jsonl.gz").read_bytes()) == whole_jsonl(records)
     assert (folder / "articles.csv").read_bytes() == whole_csv(records, lambda c: c, "utf-8")
     sums = (folder / "SHA256SUMS").read_text().splitlines()
     assert len(sums) == len(list(folder.iterdir())) - 1  # every other file
@@ -668,7 +718,11 @@ def _date() -> dt.date:
 
 
 def _opener(folder: Path) -> Callable[[str], Any]:
-    return lambda name: (folder / name).open("xb")
+    def open_new(name: str) -> Any:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        return (folder / name).open("xb")
+
+    return open_new
 
 
 def _lines(records: Sequence[Record]) -> list[bytes]:

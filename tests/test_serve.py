@@ -37,6 +37,8 @@ FILES = {
     "sitemap.xml": "application/xml; charset=utf-8",
     "releases/index.json": "application/json; charset=utf-8",
     "releases/v1.0.0/articles.jsonl": "application/jsonl; charset=utf-8",
+    "releases/v1.0.0/articles.jsonl.gz": "application/gzip",
+    "releases/v1.0.0/articles.parquet": "application/vnd.apache.parquet",
     "releases/v1.0.0/articles.csv": "text/csv; charset=utf-8",
     "releases/v1.0.0/CHANGELOG.md": "text/markdown; charset=utf-8",
     "releases/v1.0.0/SHA256SUMS": "text/plain; charset=utf-8",
@@ -155,7 +157,7 @@ def test_the_preview_links_to_itself(site: Path) -> None:
             assert link.startswith(url)
             assert fetch(link)[0] == 200, link
         # Release files are covered by checksums: served as published.
-        for name in ("releases/v1.0.0/datapackage.json", "releases/v1.0.0/articles.jsonl"):
+        for name in ("releases/v1.0.0/datapackage.json", "releases/v1.0.0/articles.jsonl.gz"):
             assert fetch(url + name)[2] == (site / name).read_bytes()
 
 
