@@ -23,6 +23,7 @@ LIGHTHOUSE_VERSION=12.2.3
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v jq >/dev/null 2>&1 || missing+=(jq)  # tests/test_dataset_files.py: `zcat | jq`
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

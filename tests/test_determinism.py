@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.generate import generate
-from publisher import pipeline
+from publisher import gzip_stream, parquet, pipeline
 from publisher.config import Settings
 from publisher.tuning import Tuning
 
@@ -55,10 +57,13 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     assert tree(tmp_path / "dist") == first
 
 
-def test_tuning_changes_how_not_what(tmp_path: Path) -> None:
+def test_tuning_changes_how_not_what(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tuning decides how the work is done, never what it makes: everything in this
     process (workers=1) and everything shared out in tiny chunks and batches (so every
-    pool and forked part runs) give the same site and the same release."""
+    pool and forked part runs) give the same site and the same release. (Row groups and
+    gzip blocks made small, so that the batches cut across several of each.)"""
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 9)
+    monkeypatch.setattr(gzip_stream, "BLOCK", 4096)
     seeds = tmp_path / "seeds"
     generate(80, seeds, seed=11)
     one = Tuning(workers=1)

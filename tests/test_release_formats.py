@@ -1,0 +1,237 @@
+"""The research formats of a release, read by the tools researchers use: the Parquet table
+by pandas, polars, DuckDB and Hugging Face `datasets` (through the card's front matter), the
+gzip line file by pandas, polars and DuckDB, and the delta files applied to the previous
+release giving the next."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from publisher import parquet
+from publisher.schema import field_names, required_fields
+
+from .releasetools import TRICKY, cut, jsonl_records, make_seeds
+
+TRICKY_FILE = "900_tricky.json"
+DATES = ("published", "updated", "source_date")
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two releases: the fixture corpus, then one added, one changed and one removed."""
+    root = tmp_path_factory.mktemp("formats")
+    seeds = make_seeds(root / "seeds")
+    cut(seeds, root / "dist")
+    record = json.loads((seeds / TRICKY_FILE).read_text("utf-8"))
+    (seeds / "901_added.json").write_text(
+        json.dumps(dict(record, id="zz-added", title="A newly added article")), "utf-8"
+    )
+    (seeds / TRICKY_FILE).write_text(
+        json.dumps(dict(record, body="A corrected body."), ensure_ascii=False), "utf-8"
+    )
+    removed = next(p for p in sorted(seeds.glob("*.txt")) if "64a29ae14d7662cb" not in p.name)
+    removed.unlink()
+    cut(seeds, root / "dist")
+    return root / "dist" / "releases"
+
+
+@pytest.fixture(scope="module")
+def folder(released: Path) -> Path:
+    return released / "v2.0.0"
+
+
+def as_json(value: Any) -> Any:
+    """A value read back by a tool, as the JSON record holds it: dates as ISO strings,
+    arrays as lists, missing as None."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return as_json(value.tolist())
+    if isinstance(value, list | tuple):
+        return [as_json(item) for item in value]
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+def rows_of(records: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{name: as_json(record[name]) for name in field_names()} for record in records]
+
+
+# -- Parquet ---------------------------------------------------------------------------------
+
+
+def test_parquet_schema_is_typed(folder: Path) -> None:
+    schema = pq.read_schema(folder / "articles.parquet")
+    assert schema.names == list(field_names())
+    assert schema.field("authors").type == pa.list_(pa.field("element", pa.string(), False))
+    assert all(schema.field(name).type == pa.date32() for name in DATES)
+    assert schema.field("copyright_year").type == pa.int16()
+    for name in field_names():  # NOT NULL where a normalised record always has a value
+        expected = name not in required_fields() and name not in ("regions", "themes", "reports")
+        assert schema.field(name).nullable is expected, name
+    metadata = pq.ParquetFile(folder / "articles.parquet").metadata
+    group = metadata.row_group(0)
+    assert group.sorting_columns == (pq.SortingColumn(0),)
+    assert {group.column(i).compression for i in range(group.num_columns)} == {"ZSTD"}
+    assert group.column(0).statistics.has_min_max
+
+
+def test_parquet_holds_the_records_for_pandas_polars_and_duckdb(folder: Path) -> None:
+    expected = rows_of(iter(jsonl_records(folder)))
+    path = folder / "articles.parquet"
+    assert rows_of(iter(pd.read_parquet(path).to_dict("records"))) == expected
+    assert rows_of(iter(pl.read_parquet(path).to_dicts())) == expected
+    with duckdb.connect() as con:
+        relation = con.sql(f"SELECT * FROM read_parquet('{path}')")
+        names = relation.columns
+        fetched = (dict(zip(names, row, strict=True)) for row in relation.fetchall())
+        assert rows_of(fetched) == expected
+    assert any(r["id"] == TRICKY["id"] for r in expected)
+
+
+def test_row_groups_follow_the_records_not_the_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [json.dumps(dict(TRICKY, id=f"r-{n:03d}"), sort_keys=True).encode() for n in range(30)]
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 7)
+    made = {
+        size: b"".join(parquet.parquet_chunks(lines[at : at + size] for at in range(0, 30, size)))
+        for size in (1, 4, 30)
+    }
+    assert len(set(made.values())) == 1
+    metadata = pq.ParquetFile(pa.BufferReader(made[1])).metadata
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == [
+        7,
+        7,
+        7,
+        7,
+        2,
+    ]
+
+
+def test_a_record_the_parquet_schema_refuses_fails_the_release() -> None:
+    line = json.dumps(dict(TRICKY, copyright_year="2024")).encode()  # a string, not a number
+    with pytest.raises(pa.ArrowInvalid):
+        b"".join(parquet.parquet_chunks([[line]]))
+
+
+# -- the gzip line file ------------------------------------------------------------------------
+
+
+def test_the_line_file_loads_in_pandas_polars_and_duckdb(folder: Path) -> None:
+    path = folder / "articles.jsonl.gz"
+    records = jsonl_records(folder)
+    ids = [r["id"] for r in records]
+    assert pd.read_json(path, lines=True, dtype=False)["id"].tolist() == ids
+    with gzip.open(path) as lines:  # polars reads NDJSON from a file object
+        assert pl.read_ndjson(lines)["id"].to_list() == ids
+    with duckdb.connect() as con:
+        got = con.sql(f"SELECT id FROM read_json('{path}', format = 'newline_delimited')")
+        assert [row[0] for row in got.fetchall()] == ids
+
+
+# -- Hugging Face ------------------------------------------------------------------------------
+
+
+def card_header(folder: Path) -> dict[str, Any]:
+    text = (folder / "README.md").read_text("utf-8")
+    assert text.startswith("---\n")
+    header: dict[str, Any] = yaml.safe_load(text.split("---\n", 2)[1])
+    return header
+
+
+def test_the_card_front_matter_is_what_the_hub_reads(folder: Path) -> None:
+    header = card_header(folder)
+    assert header["license"] == "cc-by-4.0"
+    assert header["language"] == ["en"] and header["pretty_name"]
+    assert header["size_categories"] == ["n<1K"]
+    assert header["configs"] == [
+        {"config_name": "default", "data_files": [{"split": "train", "path": "articles.parquet"}]}
+    ]
+
+
+@pytest.fixture
+def offline_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.mark.usefixtures("offline_hub")
+def test_datasets_loads_exactly_the_records(folder: Path, tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    expected = rows_of(iter(jsonl_records(folder)))
+    # The release folder as published (a copy: `datasets` must not need to write in it).
+    copy = tmp_path / "v2.0.0"
+    shutil.copytree(folder, copy)
+    by_folder = datasets.load_dataset(str(copy), split="train")
+    assert rows_of(iter(by_folder)) == expected
+    by_file = datasets.load_dataset(
+        "parquet", data_files=str(copy / "articles.parquet"), split="train"
+    )
+    assert rows_of(iter(by_file)) == expected
+    assert sorted(p.relative_to(copy) for p in copy.rglob("*")) == sorted(
+        p.relative_to(folder) for p in folder.rglob("*")
+    )
+
+
+@pytest.mark.usefixtures("offline_hub")
+def test_without_the_front_matter_datasets_mixes_the_files(folder: Path, tmp_path: Path) -> None:
+    # Why the card has it: the folder's other JSON files are not records.
+    datasets = pytest.importorskip("datasets")
+    copy = tmp_path / "bare"
+    shutil.copytree(folder, copy)
+    card = (copy / "README.md").read_text("utf-8")
+    (copy / "README.md").write_text(card.split("---\n", 2)[2], "utf-8")
+    with pytest.raises(Exception):  # noqa: B017 - whichever error `datasets` gives
+        loaded = datasets.load_dataset(str(copy), split="train")
+        assert rows_of(iter(loaded)) == rows_of(iter(jsonl_records(folder)))
+
+
+# -- deltas ------------------------------------------------------------------------------------
+
+
+def delta_lines(path: Path) -> list[dict[str, Any]]:
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return [json.loads(line) for line in data.splitlines()]
+
+
+def test_the_delta_files_take_the_previous_release_to_this_one(released: Path) -> None:
+    previous = {r["id"]: r for r in jsonl_records(released / "v1.0.0")}
+    delta = released / "v2.0.0" / "delta"
+    added = delta_lines(delta / "added.jsonl.gz")
+    changed = delta_lines(delta / "changed.jsonl.gz")
+    removed = delta_lines(delta / "removed.jsonl")
+    assert [r["id"] for r in added] == ["zz-added"]
+    assert [r["id"] for r in changed] == [TRICKY["id"]]
+    assert len(removed) == 1 and set(removed[0]) == {"id"}
+    # What the card tells a downloader of 1.0.0 to do.
+    for gone in removed + changed:
+        del previous[gone["id"]]
+    previous.update({r["id"]: r for r in added + changed})
+    assert [previous[k] for k in sorted(previous)] == jsonl_records(released / "v2.0.0")
+    # The lines are the release's own lines, byte for byte.
+    lines = set(gzip.decompress((released / "v2.0.0" / "articles.jsonl.gz").read_bytes()).split())
+    assert set(gzip.decompress((delta / "added.jsonl.gz").read_bytes()).split()) <= lines
+
+
+def test_a_first_release_has_no_delta(released: Path) -> None:
+    assert not (released / "v1.0.0" / "delta").exists()
+    package = json.loads((released / "v2.0.0" / "datapackage.json").read_text("utf-8"))
+    declared = {r["path"] for r in package["resources"]}
+    assert {"delta/added.jsonl.gz", "delta/changed.jsonl.gz", "delta/removed.jsonl"} <= declared
