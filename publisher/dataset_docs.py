@@ -182,6 +182,7 @@ def _readme_files() -> list[str]:
         "| `datapackage.json` | Frictionless Data Package v2: Table Schemas, hashes, sizes |",
         "| `CHANGELOG.md`, `changes.jsonl` | what changed since the previous release |",
         "| `CITATION.cff` | citation metadata (Citation File Format 1.2.0) |",
+        "| `.zenodo.json` | Zenodo deposit metadata: upload the folder to deposit this version |",
         "| `SHA256SUMS` | checksums of every other file: `sha256sum -c SHA256SUMS` |",
     ]
 

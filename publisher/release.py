@@ -7,7 +7,8 @@ dist/releases/
   latest.json       the newest entry
   vX.Y.Z/           datapackage.json, articles.{jsonl,json,csv}, articles.spreadsheet.csv,
                     articles.schema.json,
-                    CHANGELOG.md, changes.jsonl, CITATION.cff, README.md, SHA256SUMS
+                    CHANGELOG.md, changes.jsonl, CITATION.cff, .zenodo.json, README.md,
+                    SHA256SUMS
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar
 
 import orjson
 
-from . import dataset, dataset_docs
+from . import dataset, dataset_docs, zenodo
 from .config import Settings
 from .release import INDEX, LATEST, RELEASES, SUMS, ReleasePlan, read_index
 from .rows import Item
@@ -114,6 +114,7 @@ def version_files(
 
     put("articles.schema.json", schema_bytes())
     put("CITATION.cff", dataset_docs.citation(plan, settings).encode())
+    put(".zenodo.json", zenodo.zenodo_json(plan, settings))
     if not plan.old_lines:
         put_changes(plan)
     json_files, fields = data.json()
