@@ -72,7 +72,7 @@ def deposit(plan: ReleasePlan, settings: Settings) -> dict[str, Any]:
     description = (
         f"<p>{html.escape(settings.description, quote=False)}</p>"
         f"<p>Version {plan.version}, released {plan.date.isoformat()}: {plan.records} "
-        "articles as JSON Lines, JSON and CSV, with a Frictionless Data Package "
+        "records (one article each) as JSON Lines, JSON and CSV, with a Frictionless Data Package "
         "(datapackage.json), a changelog and SHA-256 checksums (SHA256SUMS).</p>"
     )
     metadata: dict[str, Any] = {
