@@ -232,6 +232,7 @@ def _readme_files() -> list[str]:
         "| `delta/` | from the previous release to this one: `added.jsonl.gz`, "
         "`changed.jsonl.gz` (new versions), `removed.jsonl` (ids); not in a first release |",
         "| `CITATION.cff` | citation metadata (Citation File Format 1.2.0) |",
+        "| `.zenodo.json` | Zenodo deposit metadata: upload the folder to deposit this version |",
         "| `SHA256SUMS` | checksums of every other file: `sha256sum -c SHA256SUMS` |",
         "",
         "All hold the same records, sorted by `id`. The line file is compressed (about a "

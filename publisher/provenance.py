@@ -96,7 +96,12 @@ def json_ld(article: Article, settings: Settings, page: str, summary: str) -> st
         "usageInfo": f"{url}#disclaimer",
         "isPartOf": website(settings),
     }
-    data = orjson.dumps(node)
+    return script_safe(orjson.dumps(node))
+
+
+def script_safe(data: bytes) -> str:
+    """JSON as text safe inside a <script> element: `<`, `>` and `&` escaped (as \\u003c...),
+    so no text in it can close the element or open a comment."""
     for raw, escaped in _SCRIPT_ESCAPES:
         if raw in data:
             data = data.replace(raw, escaped)

@@ -7,9 +7,9 @@ dist/releases/
   latest.json       the newest entry
   vX.Y.Z/           datapackage.json, articles.jsonl.gz, articles.parquet, articles.csv,
                     articles.spreadsheet.csv, articles.schema.json, delta/ (after the
-                    first), CHANGELOG.md, changes.jsonl, CITATION.cff, README.md,
-                    SHA256SUMS (releases cut by earlier versions of this tool hold
-                    articles.jsonl and articles.json instead of the first two)
+                    first), CHANGELOG.md, changes.jsonl, CITATION.cff, .zenodo.json,
+                    README.md, SHA256SUMS (releases cut by earlier versions of this tool
+                    hold articles.jsonl and articles.json instead of the first two)
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar
 
 import orjson
 
-from . import dataset, dataset_docs
+from . import dataset, dataset_docs, zenodo
 from .config import Settings
 from .gzip_stream import gzip_chunks, open_maybe_gzipped
 from .parquet import parquet_chunks
@@ -122,6 +122,7 @@ def version_files(
 
     put("articles.schema.json", schema_bytes())
     put("CITATION.cff", dataset_docs.citation(plan, settings).encode())
+    put(".zenodo.json", zenodo.zenodo_json(plan, settings))
     if not plan.old_lines:
         put_changes(plan)
     json_files, fields = data.json()

@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
-from . import provenance
+from . import provenance, release_page
 from .config import Settings
 from .dates import MONTH_NAMES
 from .feed_icons import ICONS
@@ -296,7 +296,20 @@ class Site:
     def releases(self, main: Feed, root: Path) -> tuple[str, bytes]:
         """The releases page, from the release folders in `root` (a build's staging folder
         that already holds them)."""
-        return self.page("releases.html", RELEASES_PAGE, main, releases=read_releases(root))
+        releases = read_releases(root)
+        return self.page(
+            "releases.html",
+            RELEASES_PAGE,
+            main,
+            releases=releases,
+            json_ld=Markup(release_page.json_ld(self.settings, root, releases)),
+            documents={r.version: self.documents(root, r) for r in releases},
+        )
+
+    @staticmethod
+    def documents(root: Path, release: Release) -> dict[str, Markup]:
+        """A version's README.md and CHANGELOG.md, sanitised by render.py like articles."""
+        return {name: Markup(html) for name, html in release_page.documents(root, release).items()}
 
     def kind_index(self, main: Feed, group: KindGroup) -> tuple[str, bytes]:
         """The page listing every topic of one kind (every author, say), by name."""

@@ -78,6 +78,7 @@ def test_first_release_is_1_0_0_with_index_and_latest(seeds: Path, dist: Path) -
     folder = dist / "releases" / "v1.0.0"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [
+            ".zenodo.json",
             "CHANGELOG.md",
             "CITATION.cff",
             "README.md",
