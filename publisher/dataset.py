@@ -30,6 +30,8 @@ from .topics import slugify
 from .tuning import DEFAULT
 
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+# What the dataset is about, for catalogues: datapackage.json and croissant.json.
+KEYWORDS = ("news", "articles", "republished", "fair use")
 
 Record = dict[str, Any]
 T = TypeVar("T")
@@ -364,7 +366,7 @@ def datapackage(
         "homepage": settings.url(f"releases/v{version}/"),
         "version": version,
         "created": f"{date.isoformat()}T00:00:00Z",
-        "keywords": ["news", "articles", "republished", "fair use"],
+        "keywords": list(KEYWORDS),
         "licenses": [license_entry(settings.license)],
         "sources": [{"title": source} for source in sources],
         "contributors": [

@@ -228,6 +228,8 @@ def _readme_files() -> list[str]:
         "| `articles.spreadsheet.csv` | the same table for spreadsheets (see below) |",
         "| `articles.schema.json` | the JSON Schema (Draft 2020-12) every record conforms to |",
         "| `datapackage.json` | Frictionless Data Package v2: Table Schemas, hashes, sizes |",
+        "| `croissant.json` | MLCommons Croissant 1.1 (JSON-LD) for ML tools: the fields, their "
+        "types, the data files' hashes |",
         "| `CHANGELOG.md`, `changes.jsonl` | what changed since the previous release |",
         "| `delta/` | from the previous release to this one: `added.jsonl.gz`, "
         "`changed.jsonl.gz` (new versions), `removed.jsonl` (ids); not in a first release |",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar
 
 import orjson
 
-from . import dataset, dataset_docs, zenodo
+from . import croissant, dataset, dataset_docs, zenodo
 from .config import Settings
 from .gzip_stream import gzip_chunks, open_maybe_gzipped
 from .parquet import parquet_chunks
@@ -139,6 +139,7 @@ def version_files(
     files.update(tables)
     package = dataset.datapackage(settings, str(plan.version), plan.date, summary.sources, files)
     put("datapackage.json", (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode())
+    put("croissant.json", croissant.croissant_bytes(settings, str(plan.version), plan.date, files))
     put("README.md", dataset_docs.readme(plan, settings, package, summary).encode())
     put(
         SUMS,

@@ -89,6 +89,7 @@ def test_first_release_is_1_0_0_with_index_and_latest(seeds: Path, dist: Path) -
             "articles.schema.json",
             "articles.spreadsheet.csv",
             "changes.jsonl",
+            "croissant.json",
             "datapackage.json",
         ]
     )
