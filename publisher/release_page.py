@@ -169,12 +169,18 @@ def document_html(markdown: str, top: int = 3) -> str:
     return shift_headings(sanitise(rendered).strip(), top)
 
 
-def documents(root: Path, release: Release) -> dict[str, str]:
-    """README.md and CHANGELOG.md of a version as HTML, those it has."""
-    names = {file.name for file in release.files}
+# Larger files are linked, not shown: the page is made by every build, and the changelog of
+# a first release of 100,000 records (7 MB) would take 0.6 s a build and make a 10 MB page.
+SHOWN_MAX = 64 * 1024
+
+
+def documents(root: Path, release: Release, limit: int = SHOWN_MAX) -> dict[str, str]:
+    """README.md and CHANGELOG.md of a version as HTML, those it has of at most `limit`
+    bytes (the page links every file)."""
+    sizes = {file.name: file.size for file in release.files}
     found: dict[str, str] = {}
     for name in ("README.md", "CHANGELOG.md"):
-        if name in names:
+        if sizes.get(name, limit + 1) <= limit:
             path = root / RELEASES / release.folder / name
             try:
                 found[name] = document_html(path.read_text("utf-8"))

@@ -14,7 +14,8 @@ import extruct
 import pytest
 
 from publisher.provenance import license_url
-from publisher.release_page import METADATA, document_html, media_type
+from publisher.release_page import METADATA, document_html, documents, media_type
+from publisher.site import read_releases
 
 from .sitetools import SETTINGS, build_site, corpus, cut_release, parse
 from .test_provenance import nodes, vocabulary
@@ -144,6 +145,22 @@ def test_each_version_shows_its_card_and_changelog(dist: Path) -> None:
         assert card.find(".//table") is not None  # the fields table
     html = (dist / PAGE).read_text("utf-8")
     assert "<h1" not in html.split("</h1>", 1)[1]  # the page keeps one h1
+
+
+def test_a_long_changelog_is_linked_not_shown(dist: Path) -> None:
+    # The page is made by every build: a first release of a large archive has a changelog
+    # of megabytes, which the page links (test_site) without rendering it each time.
+    (release,) = [r for r in read_releases(dist) if str(r.version) == "1.0.0"]
+    changelog = (dist / "releases" / "v1.0.0" / "CHANGELOG.md").stat().st_size
+    readme = (dist / "releases" / "v1.0.0" / "README.md").stat().st_size
+    assert list(documents(dist, release, limit=max(changelog, readme))) == [
+        "README.md",
+        "CHANGELOG.md",
+    ]
+    assert list(documents(dist, release, limit=readme)) == (
+        ["README.md"] if changelog > readme else ["README.md", "CHANGELOG.md"]
+    )
+    assert documents(dist, release, limit=min(changelog, readme) - 1) == {}
 
 
 def test_card_markup_is_sanitised() -> None:
