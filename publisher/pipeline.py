@@ -90,11 +90,14 @@ def build(
     waiting: Callable[[str], None] | None = None,
     inputs: str | None = None,
     tuning: Tuning = DEFAULT,
+    site_current: bool = False,
 ) -> int:
     """Write every output for the articles of `store` into `dist` (and, with a `release`
     plan, that dataset release), in one atomic swap; return how many files were written.
     With a `cache` folder, an output whose key is unchanged since an earlier build is kept
-    (unless `force`), and the build is recorded as the build of `inputs`."""
+    (unless `force`), and the build is recorded as the build of `inputs`. `site_current`:
+    dist is what a build of these inputs made (pipeline.built), so only the releases page
+    is made and every other file of the site kept, unplanned."""
     from . import outputs
     from .engine import collector
     from .engine.shelf import Shelf
@@ -109,7 +112,11 @@ def build(
         finish_release = _releases(stack, staging, release, settings, store, tuning)
         # Every output with its key (outputs/); those whose file is current are kept.
         with collector.paused():
-            planned = outputs.plan(store.entries, settings)
+            if site_current and staging.linkable and release is not None:
+                planned = outputs.releases_only(store.entries, settings)
+                keep_site(staging)
+            else:
+                planned = outputs.plan(store.entries, settings)
         todo, pages = stale(staging, planned)
         work = _work(staging, planned, store, todo, pages, tuning)
         shelf = stack.enter_context(contextlib.closing(Shelf(staging.target.parent)))
@@ -146,8 +153,10 @@ def release(
     # What changed since the latest release, and the version that says so: from the
     # records' digests, without loading a record.
     plan = plan_release(store.entries, dist, day, version)
-    # The version folder written in the same swap as the site that lists it.
+    # The version folder written in the same swap as the site that lists it; a site just
+    # built from these seeds is kept but for its releases page.
     if not dry_run:
+        current = cache is not None and inputs is not None and built(dist, cache, inputs, settings)
         build(
             store,
             settings,
@@ -158,6 +167,7 @@ def release(
             waiting=waiting,
             inputs=inputs,
             tuning=tuning,
+            site_current=current,
         )
     return plan
 
@@ -193,6 +203,17 @@ def _releases(
             batch=tuning.data_batch,
         )
     )
+
+
+def keep_site(staging: Staging) -> None:
+    """Keep every file of the current site as it is, by its key in the current tree's
+    manifest (the releases page is made again: it lists the releases)."""
+    from .site import RELEASES_PAGE
+
+    current = staging.current
+    for path, key in staging.linkable.items():
+        if path != RELEASES_PAGE:
+            current(path, key)
 
 
 def stale(staging: Staging, planned: Plan) -> tuple[list[Output], frozenset[str]]:

@@ -699,3 +699,42 @@ def test_choose_version() -> None:
             choose_version(v("1.2.0"), published, v(declared))
     assert v("1.10.0") > v("1.9.0")
     assert str(v("1.2.3").bumped("major")) == "2.0.0"
+
+
+# -- a release right after a build -------------------------------------------------------------
+
+
+def test_a_release_after_a_build_makes_only_the_releases_page(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut right after a build of the same seeds and settings, a release keeps the site as
+    it is (no plan of it) but for the releases page, and gives the very dist a release with
+    a full rebuild gives."""
+    from publisher import outputs, pipeline
+    from publisher.config import Settings
+
+    settings, day = Settings(), dt.date.fromisoformat(DATE)
+    result, store = pipeline.check(seeds, tmp_path / "cache")
+    assert result.ok
+    full, fast = tmp_path / "full", tmp_path / "fast"
+    for dist in (full, fast):
+        pipeline.build(store, settings, dist, cache=tmp_path / "cache", inputs=result.inputs)
+    # The full way: the same release, without the record of the build (so planned whole).
+    pipeline.release(store, settings, full, day)
+    planned: list[int] = []
+    plan = outputs.plan
+    monkeypatch.setattr(outputs, "plan", lambda *a: planned.append(1) or plan(*a))
+    pipeline.release(store, settings, fast, day, cache=tmp_path / "cache", inputs=result.inputs)
+    assert planned == []  # the site was not planned
+    assert tree(fast) == tree(full)
+    # A build after it finds the site current, the releases page included.
+    assert pipeline.built(fast, tmp_path / "cache", result.inputs, settings)
+    # Seeds changed since the build: planned whole again.
+    (seeds / TRICKY_FILE).write_text(
+        json.dumps(dict(json.loads((seeds / TRICKY_FILE).read_text("utf-8")), title="New")),
+        "utf-8",
+    )
+    result, store = pipeline.check(seeds, tmp_path / "cache")
+    pipeline.release(store, settings, fast, day, cache=tmp_path / "cache", inputs=result.inputs)
+    assert planned == [1]
+    assert "New" in (fast / "index.html").read_text("utf-8")

@@ -30,7 +30,17 @@ from .base import Files, Makers, Output
 from .layout import Layout
 from .pieces import PIECES
 
-__all__ = ["FAMILIES", "PIECES", "Files", "Layout", "Makers", "Output", "Plan", "plan"]
+__all__ = [
+    "FAMILIES",
+    "PIECES",
+    "Files",
+    "Layout",
+    "Makers",
+    "Output",
+    "Plan",
+    "plan",
+    "releases_only",
+]
 
 # Made from the pieces of the article pass, in the documents pass, in this order.
 FAMILIES = (assets, feed_documents, list_pages, archive_index, releases_page, sitemaps, opml)
@@ -49,3 +59,12 @@ def plan(refs: Sequence[ArticleRef], settings: Settings) -> Plan:
     layout = Layout.of(refs, settings)
     outputs = tuple(output for family in FAMILIES for output in family.outputs(layout))
     return Plan(layout, outputs, tuple(article_pages.pages(layout)))
+
+
+def releases_only(refs: Sequence[ArticleRef], settings: Settings) -> Plan:
+    """The plan of a build whose only new input is the published releases (a release cut
+    right after a build of the same seeds and settings): the releases page, the one output
+    that reads them; the caller keeps every other file of the site as it is. No topic is
+    gathered and no key computed: a release then costs its data files, not a site."""
+    layout = Layout.bare(refs, settings)
+    return Plan(layout, tuple(releases_page.outputs(layout)), ())

@@ -50,6 +50,15 @@ class Layout:
         places = tuple(positions for _, positions in placed)
         return cls(settings, ordered, topics, feeds, salt, listed, places)
 
+    @classmethod
+    def bare(cls, refs: Sequence[ArticleRef], settings: Settings) -> Layout:
+        """The archive's feed alone, without topics, lists or keys: what the releases page
+        needs (outputs.releases_only)."""
+        ordered = chronological(refs)
+        feeds = tuple(site_feeds(ordered, (), settings))
+        salt = key(build_fingerprint(), repr(settings))
+        return cls(settings, ordered, (), feeds, salt, {})
+
     @property
     def main(self) -> Feed:
         return self.feeds[0]
