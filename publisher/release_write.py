@@ -216,9 +216,7 @@ def line_files(plan: ReleasePlan, batches: Iterable[list[bytes]]) -> dict[str, I
         "articles.parquet": parquet_chunks(table),
         DELTA_ADDED: gzip_chunks(_picked(plan, "added", ids, added)),
         DELTA_CHANGED: gzip_chunks(_picked(plan, "changed", ids, changed)),
-        DELTA_REMOVED: iter(
-            [b"".join(dataset.canonical_json_bytes({"id": i}, newline=True) for i in removed)]
-        ),
+        DELTA_REMOVED: iter([b"".join(map(_id_line, removed))]),
     }
 
 
