@@ -326,9 +326,9 @@ def resources(files: Mapping[str, Stored]) -> list[dict[str, Any]]:
     """Resource descriptors for the data files in `files` (name -> what was written)."""
     described = []
     for name, path, fmt, mediatype, kind, description in RESOURCES:
-        stored = files.get(path)
-        if stored is None:  # the delta files of a first release
+        if path.startswith("delta/") and path not in files:  # a first release has none
             continue
+        stored = files[path]
         resource: dict[str, Any] = {"name": name, "type": kind, "path": path}
         resource.update(description=description, format=fmt, mediatype=mediatype)
         if path.endswith(".gz"):

@@ -234,11 +234,12 @@ def _readme_files() -> list[str]:
         "| `delta/` | from the previous release to this one: `added.jsonl.gz`, "
         "`changed.jsonl.gz` (new versions), `removed.jsonl` (ids); not in a first release |",
         "| `CITATION.cff` | citation metadata (Citation File Format 1.2.0) |",
-        "| `.zenodo.json` | Zenodo deposit metadata: upload the folder to deposit this version |",
+        "| `.zenodo.json` | Zenodo deposit metadata (read by Zenodo's GitHub integration; the "
+        "`metadata` of a deposit made through its API) |",
         "| `SHA256SUMS` | checksums of every other file: `sha256sum -c SHA256SUMS` |",
         "",
-        "All hold the same records, sorted by `id`. The line file is compressed (about a "
-        "seventh of its size) and no single JSON array is published: at this size a "
+        "The data files hold the same records, sorted by `id`. The line file is compressed "
+        "(about a seventh of its size) and no single JSON array is published: at this size a "
         "one-document JSON file is what tools fail to load.",
     ]
 

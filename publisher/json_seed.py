@@ -15,11 +15,19 @@ from .load import Seed
 from .problems import Problem
 
 
+def _number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent: a whole one (2024.0) as an integer. JSON
+    Schema counts it as one (so `copyright_year: 2024.0` is valid), and every other
+    reader of the record then gets an integer too (the Parquet table's column is int16)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
 def read_json(seed: Seed) -> tuple[dict[str, Any], dict[str, int]] | Problem:
     """The record of a JSON seed and, for each top-level field, the line it is on. Only
     the id defaults, to the one minted from the file name."""
     try:
-        data = json.loads(seed.text)
+        data = json.loads(seed.text, parse_float=_number)
     except json.JSONDecodeError as exc:
         return Problem(seed.name, exc.lineno, "$", f"is not valid JSON ({exc.msg}): fix the syntax")
     except RecursionError:

@@ -22,11 +22,13 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from .schema import article_schema, field_names, required_fields
+from .versioning import ReleaseError
 
 ROW_GROUP_ROWS = 10_000
 ROW_GROUP_BYTES = 32 << 20  # of line bytes: memory holds about one group, parsed (64 MB: +170 MB)
@@ -91,7 +93,24 @@ def _json_side() -> tuple[pa.Schema, tuple[str, ...]]:
 
 
 def _table(lines: list[bytes]) -> pa.Table:
-    """Canonical record lines (no LF) as a table of arrow_schema()."""
+    """Canonical record lines (no LF) as a table of arrow_schema(). Raises ReleaseError
+    naming the first record the schema's types cannot hold (a valid record never is one)."""
+    try:
+        return _parsed(lines)
+    except pa.ArrowInvalid as exc:
+        for line in lines:
+            try:
+                _parsed([line])
+            except pa.ArrowInvalid as why:
+                name = orjson.loads(line).get("id")
+                raise ReleaseError(
+                    f"record {name}: the Parquet table cannot hold it ({why}); "
+                    "check it with publish --validate and report this"
+                ) from None
+        raise ReleaseError(f"the Parquet table cannot hold these records: {exc}") from None
+
+
+def _parsed(lines: list[bytes]) -> pa.Table:
     side, dates = _json_side()
     parsed = pa_json.read_json(
         pa.BufferReader(b"\n".join(lines)),

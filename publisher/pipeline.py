@@ -90,15 +90,13 @@ def build(
     waiting: Callable[[str], None] | None = None,
     inputs: str | None = None,
     tuning: Tuning = DEFAULT,
-    site_current: bool = False,
 ) -> int:
     """Write every output for the articles of `store` into `dist` (and, with a `release`
     plan, that dataset release), in one atomic swap; return how many files were written.
     With a `cache` folder, an output whose key is unchanged since an earlier build is kept
-    (unless `force`), and the build is recorded as the build of `inputs`. `site_current`:
-    dist is what a build of these inputs made (pipeline.built), so only the releases page
-    is made and every other file of the site kept, unplanned."""
-    from . import outputs
+    (unless `force`), and the build is recorded as the build of `inputs`. A release cut
+    when dist is what a build of these inputs made (`built`, asked under the lock) makes
+    the releases page alone and keeps every other file of the site, unplanned."""
     from .engine import collector
     from .engine.shelf import Shelf
     from .output import staged
@@ -112,11 +110,8 @@ def build(
         finish_release = _releases(stack, staging, release, settings, store, tuning)
         # Every output with its key (outputs/); those whose file is current are kept.
         with collector.paused():
-            if site_current and staging.linkable and release is not None:
-                planned = outputs.releases_only(store.entries, settings)
-                keep_site(staging)
-            else:
-                planned = outputs.plan(store.entries, settings)
+            releasing = release is not None and not force
+            planned = _plan(staging, store, settings, (dist, cache, inputs) if releasing else None)
         todo, pages = stale(staging, planned)
         work = _work(staging, planned, store, todo, pages, tuning)
         shelf = stack.enter_context(contextlib.closing(Shelf(staging.target.parent)))
@@ -153,10 +148,9 @@ def release(
     # What changed since the latest release, and the version that says so: from the
     # records' digests, without loading a record.
     plan = plan_release(store.entries, dist, day, version)
-    # The version folder written in the same swap as the site that lists it; a site just
-    # built from these seeds is kept but for its releases page.
+    # The version folder written in the same swap as the site that lists it (a site just
+    # built from these seeds is kept but for its releases page: see build).
     if not dry_run:
-        current = cache is not None and inputs is not None and built(dist, cache, inputs, settings)
         build(
             store,
             settings,
@@ -167,7 +161,6 @@ def release(
             waiting=waiting,
             inputs=inputs,
             tuning=tuning,
-            site_current=current,
         )
     return plan
 
@@ -205,15 +198,36 @@ def _releases(
     )
 
 
-def keep_site(staging: Staging) -> None:
+def _plan(
+    staging: Staging,
+    store: ArticleStore,
+    settings: Settings,
+    release: tuple[Path, Path | None, str | None] | None,
+) -> Plan:
+    """Every output with its key (outputs/). For a release (`release`: dist, cache and
+    inputs) cut when dist is what a build of these inputs made (asked here, under the
+    build's lock), the releases page alone, every other file of the site kept."""
+    from . import outputs
+
+    if release is not None:
+        dist, cache, inputs = release
+        if cache is not None and inputs is not None and built(dist, cache, inputs, settings):
+            planned = outputs.releases_only(store.entries, settings)
+            if keep_site(staging):
+                return planned
+            # A file of the site is gone (removed by hand, say): planned whole after all.
+    return outputs.plan(store.entries, settings)
+
+
+def keep_site(staging: Staging) -> bool:
     """Keep every file of the current site as it is, by its key in the current tree's
-    manifest (the releases page is made again: it lists the releases)."""
+    manifest (the releases page is made again: it lists the releases); False if there is
+    no manifest or a file of it cannot be kept (removed by hand, say)."""
     from .site import RELEASES_PAGE
 
     current = staging.current
-    for path, key in staging.linkable.items():
-        if path != RELEASES_PAGE:
-            current(path, key)
+    kept = [current(path, key) for path, key in staging.linkable.items() if path != RELEASES_PAGE]
+    return bool(kept) and all(kept)
 
 
 def stale(staging: Staging, planned: Plan) -> tuple[list[Output], frozenset[str]]:

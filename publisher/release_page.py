@@ -41,6 +41,7 @@ METADATA = frozenset(
         "README.md",
         "CITATION.cff",
         ".zenodo.json",
+        "croissant.json",
     }
 )
 # Media type by the file name's last suffix (a compressed file is its compression's type).
@@ -159,9 +160,15 @@ _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 _PRE_LANG = re.compile(r'<pre lang="[^"]*">')
 
 
+# The dataset card's YAML header (for the Hugging Face Hub): metadata, not prose.
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+
+
 def document_html(markdown: str, top: int = 3) -> str:
     """A version's Markdown file as sanitised HTML whose highest heading is h`top` (under
-    the page's h2 for the version): the render.py sanitiser, as for articles."""
+    the page's h2 for the version): the render.py sanitiser, as for articles. A leading
+    YAML front matter block is left out."""
+    markdown = _FRONT_MATTER.sub("", markdown, count=1)
     rendered = to_html(markdown, Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_NOBREAKS)
     # The sanitiser keeps h2-h6 only: move every heading down before it sees them.
     rendered = _PRE_LANG.sub("<pre>", rendered)

@@ -1,5 +1,7 @@
-"""`.zenodo.json` of a release: Zenodo's legacy deposit metadata, so that depositing a
-version on Zenodo needs only an upload of its folder.
+"""`.zenodo.json` of a release: Zenodo's legacy deposit metadata. Zenodo reads the file
+itself when a release comes from a GitHub repository through its GitHub integration; for a
+deposit made on the web or through its API, the same document is the `metadata` to send
+(`curl -X PUT …/deposit/depositions/ID -d '{"metadata": …}'`), so nothing is typed by hand.
 
 The fields are those of Zenodo's legacy deposit schema (`legacyrecord.json`, which refuses
 any other): a dataset, its title, description, version and publication date (the release
@@ -16,6 +18,7 @@ import html
 import re
 from typing import TYPE_CHECKING, Any
 
+from . import dataset
 from .config import Settings
 from .dataset import canonical_json_bytes
 
@@ -23,7 +26,6 @@ if TYPE_CHECKING:
     from .release import ReleasePlan
 
 # The datapackage's keywords (dataset.datapackage; tests/test_zenodo.py keeps them equal).
-KEYWORDS = ("news", "articles", "republished", "fair use")
 # A license id Zenodo can look up (its vocabulary takes SPDX / Open Definition ids,
 # lowercased); anything else is free text, which goes in the notes instead.
 _LICENSE_ID = re.compile(r"^[-A-Za-z0-9.+]+$")
@@ -72,8 +74,9 @@ def deposit(plan: ReleasePlan, settings: Settings) -> dict[str, Any]:
     description = (
         f"<p>{html.escape(settings.description, quote=False)}</p>"
         f"<p>Version {plan.version}, released {plan.date.isoformat()}: {plan.records} "
-        "records (one article each) as JSON Lines, JSON and CSV, with a Frictionless Data Package "
-        "(datapackage.json), a changelog and SHA-256 checksums (SHA256SUMS).</p>"
+        "records (one article each) as Apache Parquet, gzip-compressed JSON Lines and CSV, "
+        "with a Frictionless Data Package (datapackage.json), Croissant metadata "
+        "(croissant.json), a changelog and SHA-256 checksums (SHA256SUMS).</p>"
     )
     metadata: dict[str, Any] = {
         "upload_type": "dataset",
@@ -82,7 +85,7 @@ def deposit(plan: ReleasePlan, settings: Settings) -> dict[str, Any]:
         "version": str(plan.version),
         "publication_date": plan.date.isoformat(),
         "creators": [{"name": settings.title}],
-        "keywords": list(KEYWORDS),
+        "keywords": list(dataset.KEYWORDS),
         "access_right": "open",
         "related_identifiers": related(plan, settings),
         "notes": notes(settings),

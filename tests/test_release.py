@@ -738,3 +738,25 @@ def test_a_release_after_a_build_makes_only_the_releases_page(
     pipeline.release(store, settings, fast, day, cache=tmp_path / "cache", inputs=result.inputs)
     assert planned == [1]
     assert "New" in (fast / "index.html").read_text("utf-8")
+
+
+def test_a_release_after_a_build_remakes_a_page_removed_by_hand(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from publisher import outputs, pipeline
+    from publisher.config import Settings
+
+    settings, cache, dist = Settings(), tmp_path / "cache", tmp_path / "dist"
+    result, store = pipeline.check(seeds, cache)
+    pipeline.build(store, settings, dist, cache=cache, inputs=result.inputs)
+    pipeline.build(store, settings, dist, cache=cache, inputs=result.inputs)
+    page = dist / "archive" / "index.html"
+    page.unlink()  # by hand, and no other tree holds it
+    shutil.rmtree(dist.parent / f".{dist.name}.spare", ignore_errors=True)
+    planned: list[int] = []
+    plan = outputs.plan
+    monkeypatch.setattr(outputs, "plan", lambda *a: planned.append(1) or plan(*a))
+    pipeline.release(
+        store, settings, dist, dt.date.fromisoformat(DATE), cache=cache, inputs=result.inputs
+    )
+    assert planned == [1] and page.is_file()

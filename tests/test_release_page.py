@@ -163,6 +163,15 @@ def test_a_long_changelog_is_linked_not_shown(dist: Path) -> None:
     assert documents(dist, release, limit=min(changelog, readme) - 1) == {}
 
 
+def test_the_cards_front_matter_is_not_shown(dist: Path) -> None:
+    html = (dist / PAGE).read_text("utf-8")
+    assert "Dataset card of version" in html
+    assert "config_name" not in html and "size_categories" not in html
+    assert document_html("---\nlicense: x\n---\n# Card\n\n---\n\nText") == (
+        "<h3>Card</h3>\n<hr>\n<p>Text</p>"
+    )
+
+
 def test_card_markup_is_sanitised() -> None:
     html = document_html(
         "# Title\n\n## Files\n\n> <script>alert(1)</script><img src=x onerror=alert(1)>"

@@ -15,8 +15,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from publisher.dataset import KEYWORDS
 from publisher.release_verify import verify_releases
-from publisher.zenodo import KEYWORDS
 
 from .conftest import ROOT
 from .releasetools import DATE, TRICKY, cut, make_seeds, publish
