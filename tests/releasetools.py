@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +103,19 @@ def tree(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def run_offline(command: list[str], folder: Path) -> subprocess.CompletedProcess[str]:
+    """A command as a user runs it in a release folder; a web request it made would go to
+    a proxy that is not there (the discard port)."""
+    nowhere = "http://127.0.0.1:9"
+    proxies = dict.fromkeys(("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"), nowhere)
+    return subprocess.run(
+        command,
+        cwd=folder,
+        env={**os.environ, **proxies, "NO_PROXY": "", "no_proxy": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )

@@ -142,24 +142,33 @@ def nodes(value: Any) -> Iterator[dict[str, Any]]:
             yield from nodes(item)
 
 
+def schema_org_names(document: Any, where: str = "") -> set[str]:
+    """The properties `document` (JSON-LD) uses, each checked to exist in schema.org and
+    to apply to the type of the node it is on; every type checked to exist."""
+    classes, properties = vocabulary()
+    used = set()
+    for node in nodes(document):
+        kind = node.get("@type")
+        assert kind is None or kind in classes, f"{where}no schema.org type {kind!r}"
+        for name in node:
+            if name.startswith("@"):
+                continue
+            assert name in properties, f"{where}no schema.org property {name!r}"
+            used.add(name)
+            if kind is not None:  # and it applies to the node's type
+                assert classes[kind] & properties[name], f"{where}{name!r} is not for a {kind}"
+    return used
+
+
 def test_every_type_and_property_exists_in_schema_org(
     site: tuple[dict[str, Article], Path],
 ) -> None:
-    classes, properties = vocabulary()
+    classes, _ = vocabulary()
     assert {"NewsArticle", "WebSite", "Organization"} <= classes.keys()
     _, dist = site
     used = set()
     for page in sorted((dist / "articles").glob("*.html")):
-        for node in nodes(news_article(page)):
-            kind = node.get("@type")
-            assert kind is None or kind in classes, f"{page.name}: no schema.org type {kind!r}"
-            for name in node:
-                if name.startswith("@"):
-                    continue
-                assert name in properties, f"{page.name}: no schema.org property {name!r}"
-                used.add(name)
-                if kind is not None:  # and it applies to the node's type
-                    assert classes[kind] & properties[name], f"{name!r} is not for a {kind}"
+        used |= schema_org_names(news_article(page), f"{page.name}: ")
     assert {"isBasedOn", "copyrightHolder", "usageInfo", "license"} <= used
 
 

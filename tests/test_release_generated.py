@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,26 +15,10 @@ import pytest
 
 from benchmarks.generate import generate
 
-from .releasetools import cut, jsonl_records
+from .releasetools import cut, jsonl_records, run_offline
 
 ARTICLES = 1000
 TOOLS = Path(sys.executable).parent
-
-
-def run(command: list[str], folder: Path) -> subprocess.CompletedProcess[str]:
-    """A command as a user runs it in the release folder; a web request it made would go
-    to a proxy that is not there."""
-    nowhere = "http://127.0.0.1:9"
-    proxies = dict.fromkeys(("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"), nowhere)
-    return subprocess.run(
-        command,
-        cwd=folder,
-        env={**os.environ, **proxies, "NO_PROXY": "", "no_proxy": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +44,16 @@ def test_the_cards_checks_pass(releases: Path, version: str) -> None:
     folder = releases / version
     if shutil.which("sha256sum") is None:
         pytest.skip("sha256sum is not installed")
-    checked = run(["sha256sum", "-c", "--strict", "SHA256SUMS"], folder)
+    checked = run_offline(["sha256sum", "-c", "--strict", "SHA256SUMS"], folder)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.count(": OK") == len((folder / "SHA256SUMS").read_text().splitlines())
-    frictionless = run([str(TOOLS / "frictionless"), "validate", "datapackage.json"], folder)
+    frictionless = run_offline(
+        [str(TOOLS / "frictionless"), "validate", "datapackage.json"], folder
+    )
     assert frictionless.returncode == 0, frictionless.stdout + frictionless.stderr
-    croissant = run([str(TOOLS / "mlcroissant"), "validate", "--jsonld", "croissant.json"], folder)
+    croissant = run_offline(
+        [str(TOOLS / "mlcroissant"), "validate", "--jsonld", "croissant.json"], folder
+    )
     assert croissant.returncode == 0, croissant.stdout + croissant.stderr
     assert len(jsonl_records(folder)) == ARTICLES
 
