@@ -81,6 +81,21 @@ def _sources(package: dict[str, Any]) -> list[str]:
     return [s["title"] for s in sources if isinstance(s, dict) and isinstance(s.get("title"), str)]
 
 
+def _licence(package: dict[str, Any], settings: Settings) -> str:
+    """The licence a version was published under, as its datapackage.json says (a later
+    change of the `license` setting does not rewrite what an old version claimed): the
+    licence's page, else the SPDX page of its name; the setting's when the package says
+    nothing usable."""
+    licences = package.get("licenses")
+    first = licences[0] if isinstance(licences, list) and licences else None
+    if isinstance(first, dict):
+        if isinstance(first.get("path"), str):
+            return str(first["path"])
+        if isinstance(first.get("name"), str):
+            return license_url(first["name"])
+    return license_url(settings.license)
+
+
 def organisation(settings: Settings) -> dict[str, Any]:
     """Who makes and publishes the compilation: the site, as an organisation."""
     return {
@@ -111,11 +126,11 @@ def dataset(settings: Settings, root: Path, release: Release) -> dict[str, Any]:
         "@type": "Dataset",
         "@id": f"{page}#{release.folder}",
         "url": f"{page}#{release.folder}",
-        "name": f"{settings.title} {release.version}",
+        "name": f"{package.get('title') or settings.title} {release.version}",
         "description": package.get("description") or settings.description,
         "version": release.version,
         "datePublished": release.date.isoformat(),
-        "license": license_url(settings.license),
+        "license": _licence(package, settings),
         "creator": {"@id": organisation(settings)["@id"]},
         "publisher": {"@id": organisation(settings)["@id"]},
         "includedInDataCatalog": {"@id": f"{page}#catalog"},

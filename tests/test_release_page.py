@@ -5,8 +5,10 @@ sanitised HTML."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +94,23 @@ def test_every_data_file_is_a_download_with_its_checksum(dist: Path) -> None:
             assert download["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
             assert download["contentSize"] == f"{path.stat().st_size} B"
             assert download["encodingFormat"] == media_type(name)
+
+
+def test_an_old_version_keeps_the_licence_and_title_it_was_published_under(
+    dist: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "dist"
+    shutil.copytree(dist, copy)
+    later = dataclasses.replace(SETTINGS, license="CC0-1.0", title="Renamed Archive")
+    build_site(corpus(tmp_path / "seeds"), copy, later)
+    for node in graph(copy):
+        if node["@type"] == "Dataset":
+            package = json.loads(
+                (copy / "releases" / f"v{node['version']}" / "datapackage.json").read_text()
+            )
+            assert node["license"] == package["licenses"][0]["path"] == license_url("CC-BY-4.0")
+            assert node["name"] == f"{package['title']} {node['version']}"
+            assert "Renamed" not in node["name"]
 
 
 def test_media_types_of_present_and_future_files() -> None:
