@@ -110,8 +110,15 @@ def build(
         finish_release = _releases(stack, staging, release, settings, store, tuning)
         # Every output with its key (outputs/); those whose file is current are kept.
         with collector.paused():
-            releasing = release is not None and not force
-            planned = _plan(staging, store, settings, (dist, cache, inputs) if releasing else None)
+            # Asked here, under the build's lock: no other build can change dist meanwhile.
+            current = (
+                release is not None
+                and not force
+                and cache is not None
+                and inputs is not None
+                and built(dist, cache, inputs, settings)
+            )
+            planned = _plan(staging, store, settings, site_current=current)
         todo, pages = stale(staging, planned)
         work = _work(staging, planned, store, todo, pages, tuning)
         shelf = stack.enter_context(contextlib.closing(Shelf(staging.target.parent)))
@@ -198,24 +205,17 @@ def _releases(
     )
 
 
-def _plan(
-    staging: Staging,
-    store: ArticleStore,
-    settings: Settings,
-    release: tuple[Path, Path | None, str | None] | None,
-) -> Plan:
-    """Every output with its key (outputs/). For a release (`release`: dist, cache and
-    inputs) cut when dist is what a build of these inputs made (asked here, under the
-    build's lock), the releases page alone, every other file of the site kept."""
+def _plan(staging: Staging, store: ArticleStore, settings: Settings, *, site_current: bool) -> Plan:
+    """Every output with its key (outputs/). With `site_current` (a release cut when dist is
+    what a build of these inputs made), the releases page alone, every other file of the
+    site kept."""
     from . import outputs
 
-    if release is not None:
-        dist, cache, inputs = release
-        if cache is not None and inputs is not None and built(dist, cache, inputs, settings):
-            planned = outputs.releases_only(store.entries, settings)
-            if keep_site(staging):
-                return planned
-            # A file of the site is gone (removed by hand, say): planned whole after all.
+    if site_current:
+        planned = outputs.releases_only(store.entries, settings)
+        if keep_site(staging):
+            return planned
+        # A file of the site is gone (removed by hand, say): planned whole after all.
     return outputs.plan(store.entries, settings)
 
 

@@ -202,22 +202,19 @@ def data_files(
 def line_files(plan: ReleasePlan, batches: Iterable[list[bytes]]) -> dict[str, Iterator[bytes]]:
     """The files made from the records' lines (batches of them, in id order), as chunks:
     the line file, the Parquet table and, after the first release, the delta files."""
-    if plan.previous is None:
-        jsonl, table = itertools.tee(batches)
-        return {
-            "articles.jsonl.gz": gzip_chunks(map(dataset.jsonl_chunk, jsonl)),
-            "articles.parquet": parquet_chunks(table),
-        }
-    jsonl, table, added, changed = itertools.tee(batches, 4)
-    ids = [entry.id for entry in plan.entries]
-    removed = [change.id for change in plan.changes if change.op == "removed"]
-    return {
+    first = plan.previous is None
+    jsonl, table, *delta = itertools.tee(batches, 2 if first else 4)
+    files = {
         "articles.jsonl.gz": gzip_chunks(map(dataset.jsonl_chunk, jsonl)),
         "articles.parquet": parquet_chunks(table),
-        DELTA_ADDED: gzip_chunks(_picked(plan, "added", ids, added)),
-        DELTA_CHANGED: gzip_chunks(_picked(plan, "changed", ids, changed)),
-        DELTA_REMOVED: iter([b"".join(map(_id_line, removed))]),
     }
+    if not first:
+        ids = [entry.id for entry in plan.entries]
+        removed = [change.id for change in plan.changes if change.op == "removed"]
+        files[DELTA_ADDED] = gzip_chunks(_picked(plan, "added", ids, delta[0]))
+        files[DELTA_CHANGED] = gzip_chunks(_picked(plan, "changed", ids, delta[1]))
+        files[DELTA_REMOVED] = iter([b"".join(map(_id_line, removed))])
+    return files
 
 
 def _id_line(record_id: str) -> bytes:

@@ -46,9 +46,8 @@ class Layout:
         listed: dict[str, Sequence[str]] = {feeds[0].key: everything}
         for topic, positions in placed:
             listed[topic.key] = gather(everything, positions)
-        salt = key(build_fingerprint(), repr(settings))
         places = tuple(positions for _, positions in placed)
-        return cls(settings, ordered, topics, feeds, salt, listed, places)
+        return cls(settings, ordered, topics, feeds, _salt(settings), listed, places)
 
     @classmethod
     def bare(cls, refs: Sequence[ArticleRef], settings: Settings) -> Layout:
@@ -56,8 +55,7 @@ class Layout:
         needs (outputs.releases_only)."""
         ordered = chronological(refs)
         feeds = tuple(site_feeds(ordered, (), settings))
-        salt = key(build_fingerprint(), repr(settings))
-        return cls(settings, ordered, (), feeds, salt, {})
+        return cls(settings, ordered, (), feeds, _salt(settings), {})
 
     @property
     def main(self) -> Feed:
@@ -88,6 +86,11 @@ class Layout:
             ]
             self._paged[(feed.key, size)] = found
         return found
+
+
+def _salt(settings: Settings) -> str:
+    """What every key of a build starts from: the tool, its libraries and the settings."""
+    return key(build_fingerprint(), repr(settings))
 
 
 def position(document: Document) -> tuple[str | None, str | None, str | None]:
