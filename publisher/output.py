@@ -23,6 +23,7 @@ from typing import BinaryIO
 from .engine.interrupt import deferred
 from .problems import UsageError
 from .trees import Trees, clean_stale, discard, spare_of
+from .write_behind import open_behind
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -104,9 +105,10 @@ class Staging:
 
     @contextlib.contextmanager
     def open(self, relative: str) -> Iterator[BinaryIO]:
-        """A new file to write, for one too big to hold in memory: written as it is made."""
+        """A new file to write, for one too big to hold in memory: written as it is made,
+        and flushed to disk and dropped from the page cache as it goes (write_behind)."""
         path = self._claim(relative)
-        with os.fdopen(_create(path), "wb") as handle:
+        with open_behind(_create(path)) as handle:
             yield handle
         self._twin(relative, path)
 
