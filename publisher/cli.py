@@ -6,37 +6,28 @@ Exit codes: 0 success, 1 invalid content (or nothing to do), 2 usage or configur
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from functools import partial, wraps
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal, NoReturn, TextIO
+from typing import Any, Literal
 
 import click
 
 from . import __version__, pipeline
-from .config import Options, load_settings
+from .cli_deploy import deploy
+from .cli_options import INVALID, _usage_error, exit_codes, shared_options
+from .config import Options
 from .engine.heap import keep_freed_memory
 from .engine.interrupt import Interrupted, handled
-from .problems import Problem, ReleaseError, UsageError
+from .problems import Problem, UsageError
 from .report import REPORT_FORMATS, REPORTERS, printable, release_report, summary, warning_line
-from .store import ChangedDuringBuild, SeedStore
+from .store import SeedStore
 from .store.check import Signed
+from .terminal import TerminalProgress
 from .validate import CheckResult, examine
-
-INVALID = 1
-USAGE = 2
-
-
-class _UsageFailure(click.ClickException):
-    exit_code = USAGE
-
-
-def _usage_error(message: str) -> NoReturn:
-    raise _UsageFailure(message)
 
 
 class Publish(click.Group):
@@ -55,58 +46,6 @@ class Publish(click.Group):
                 raise click.exceptions.Exit(exc.exit_code) from None
 
 
-def shared_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--seeds, --dist, --config and --quiet, on the group and on every subcommand."""
-
-    @click.option(
-        "--seeds",
-        type=click.Path(path_type=Path, file_okay=False),
-        default=None,
-        help="Folder of article files (*.txt, *.json).  [default: seeds]",
-    )
-    @click.option(
-        "--dist",
-        type=click.Path(path_type=Path, file_okay=False),
-        default=None,
-        help="Output folder.  [default: dist]",
-    )
-    @click.option(
-        "--config",
-        "config",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=None,
-        help="TOML settings file.  [default: ./pyproject.toml]",
-    )
-    @click.option("--quiet", "-q", is_flag=True, default=None, help="Print only problems.")
-    @wraps(command)
-    def wrapper(
-        *args: Any,
-        seeds: Path | None,
-        dist: Path | None,
-        config: Path | None,
-        quiet: bool | None,
-        **kwargs: Any,
-    ) -> Any:
-        ctx = click.get_current_context()
-        parent: dict[str, Any] = ctx.find_root().meta.setdefault("publisher.options", {})
-        given = {"seeds": seeds, "dist": dist, "config": config, "quiet": quiet}
-        for key, value in given.items():
-            if value is not None:
-                parent[key] = value
-        with exit_codes():
-            settings = load_settings(parent.get("config"))
-        options = Options(
-            seeds=parent.get("seeds", Path("seeds")),
-            dist=parent.get("dist", Path("dist")),
-            settings=settings,
-            quiet=bool(parent.get("quiet", False)),
-            config=parent.get("config"),
-        )
-        return command(*args, options=options, **kwargs)
-
-    return wrapper
-
-
 def format_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--format",
@@ -116,57 +55,6 @@ def format_option(command: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="How to report problems (github = workflow annotations).",
     )(command)
-
-
-class TerminalProgress:
-    """A click progress bar per phase on stderr, only when stderr is a terminal and not
-    --quiet: logs and CI output stay clean."""
-
-    def __init__(self, enabled: bool, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = enabled and self.stream.isatty()
-        self.bar: Any = None
-        self.what = ""
-        self.done = 0
-
-    def __call__(self, what: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if what != self.what:
-            self.close()
-            self.bar = click.progressbar(length=total, label=what.ljust(10), file=self.stream)
-            self.bar.__enter__()
-            self.what, self.done = what, 0
-        self.bar.update(done - self.done)
-        self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar, self.what = None, ""
-
-    def __enter__(self) -> TerminalProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-@contextlib.contextmanager
-def exit_codes(writing: Path | None = None, release_hint: str = "") -> Iterator[None]:
-    """The one place where what the library raises becomes an exit code and one line:
-    a usage, settings or environment problem 2, a damaged published release 1. Anything
-    else is a bug in publish and keeps its traceback."""
-    try:
-        yield
-    except (UsageError, ChangedDuringBuild) as exc:  # e.g. another build holds the lock
-        raise _UsageFailure(str(exc)) from None
-    except ReleaseError as exc:  # e.g. a damaged releases/index.json
-        raise click.ClickException(f"{exc}{release_hint}") from None
-    except OSError as exc:
-        if writing is None:
-            raise
-        raise _UsageFailure(f"cannot write {writing}: {exc.strerror or exc}") from None
 
 
 def check(
@@ -395,3 +283,6 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
         )
     if dry_run or not options.quiet:
         click.echo("\n".join(release_report(plan, options.dist, dry_run=dry_run)))
+
+
+main.add_command(deploy)
