@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import click
 
 from .cli_options import exit_codes, shared_options
 from .config import Options
 from .deploy_plan import Plan
-from .output import MARKER
+from .output import MARKER, locked
 from .problems import UsageError
 from .terminal import TerminalProgress
 
@@ -22,7 +24,7 @@ def size(count: int) -> str:
 
 def plan_lines(plan: Plan) -> list[str]:
     lines = [f"upload {size(u.size):>9}  {u.path} ({u.why})" for u in plan.uploads]
-    return lines + [f"delete            {path}" for path in plan.deletes]
+    return lines + [f"delete {size(d.size):>9}  {d.path}" for d in plan.deletes]
 
 
 def summary(plan: Plan, where: str, *, dry_run: bool) -> str:
@@ -76,7 +78,13 @@ def deploy(
         if dry_run:
             click.echo("\n".join(plan_lines(plan)))
 
-    with exit_codes(), TerminalProgress(not options.quiet) as progress:
+    # The build's lock: no build swaps DIST while the deploy reads it, nor another deploy runs.
+    waiting = partial(click.echo, err=True)
+    with (
+        exit_codes(),
+        locked(options.dist, waiting=waiting),
+        TerminalProgress(not options.quiet) as progress,
+    ):
         plan = run(
             options.dist,
             where,

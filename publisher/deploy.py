@@ -158,7 +158,7 @@ def deploy(
         write_manifest(s3, target, intent(remote, plan))
         _send(s3, target, dist, plan, jobs, progress)
         for at in range(0, len(plan.deletes), _DELETE_BATCH):
-            keys = [{"Key": target.key(path)} for path in plan.deletes[at : at + _DELETE_BATCH]]
+            keys = [{"Key": target.key(d.path)} for d in plan.deletes[at : at + _DELETE_BATCH]]
             s3.delete_objects(Bucket=target.bucket, Delete={"Objects": keys, "Quiet": True})
         write_manifest(s3, target, local)
     return plan

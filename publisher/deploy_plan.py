@@ -67,9 +67,15 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class Delete:
+    path: str
+    size: int  # as the manifest has it
+
+
+@dataclass(frozen=True)
 class Plan:
     uploads: tuple[Upload, ...]  # by wave, then path
-    deletes: tuple[str, ...]
+    deletes: tuple[Delete, ...]  # by path
     unchanged: int
     local: Mapping[str, Stored]  # the manifest after the deploy
 
@@ -147,7 +153,7 @@ def plan(local: Mapping[str, Stored], remote: Mapping[str, Stored]) -> Plan:
         if remote.get(path) != stored
     ]
     uploads.sort(key=lambda upload: wave(upload.path))  # stable: by path within a wave
-    deletes = tuple(sorted(path for path in remote if path not in local))
+    deletes = tuple(Delete(p, remote[p].size) for p in sorted(remote) if p not in local)
     return Plan(tuple(uploads), deletes, len(local) - len(uploads), dict(local))
 
 

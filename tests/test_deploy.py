@@ -21,6 +21,7 @@ from benchmarks.generate import generate
 from publisher import deploy as deploying
 from publisher import deploy_plan
 from publisher.deploy_plan import MANIFEST
+from publisher.output import locked
 
 from .releasetools import cut, make_seeds, publish, tree
 
@@ -268,12 +269,22 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
     tmp_path: Path, bucket: tuple[str, Any]
 ) -> None:
     name, s3 = bucket
-    _, dist = built(tmp_path, release=False)
+    seeds, dist = built(tmp_path, release=False)
     result = deploy(dist, f"s3://{name}/p", "--dry-run")
     assert result.exit_code == 0, result.output
     assert re.search(r"^upload +[\d.]+ [kM]?B  index\.html \(new\)$", result.output, re.M)
     assert f"would upload {len(site(dist))} files" in result.output
     assert s3.list_objects_v2(Bucket=name).get("KeyCount", 0) == 0
+    assert deploy(dist, f"s3://{name}/p").exit_code == 0
+    held = objects(s3, name, "p/")
+    (seeds / "900_tricky.json").unlink()
+    assert publish("--seeds", seeds, "--dist", dist, "-q").exit_code == 0
+    removal = deploy(dist, f"s3://{name}/p", "--dry-run")
+    assert re.search(
+        r"^delete +[\d.]+ [kM]?B  articles/zz-tricky-text\.html$", removal.output, re.M
+    )
+    assert re.search(r"^upload +[\d.]+ [kM]?B  index\.html \(changed\)$", removal.output, re.M)
+    assert objects(s3, name, "p/") == held
 
 
 @pytest.mark.parametrize(
@@ -302,3 +313,15 @@ def test_wrong_credentials_and_no_site_exit_2(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong")
     wrong = deploy(dist, f"s3://{name}")
     assert wrong.exit_code == 2 and "check the bucket, the credentials" in wrong.output
+
+
+def test_a_deploy_waits_for_a_build_writing_dist(
+    tmp_path: Path, bucket: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, s3 = bucket
+    _, dist = built(tmp_path, release=False)
+    monkeypatch.setenv("PUBLISHER_LOCK_WAIT", "0.3")
+    with locked(dist):  # as a build holds it
+        result = deploy(dist, f"s3://{name}")
+    assert result.exit_code == 2 and "another publish is writing" in result.output
+    assert s3.list_objects_v2(Bucket=name).get("KeyCount", 0) == 0
