@@ -24,7 +24,9 @@ def size(count: int) -> str:
 
 def plan_lines(plan: Plan) -> list[str]:
     lines = [f"upload {size(u.size):>9}  {u.path} ({u.why})" for u in plan.uploads]
-    return lines + [f"delete {size(d.size):>9}  {d.path}" for d in plan.deletes]
+    return lines + [
+        f"delete {size(d.size) if d.size >= 0 else '?':>9}  {d.path}" for d in plan.deletes
+    ]
 
 
 def summary(plan: Plan, where: str, *, dry_run: bool) -> str:
@@ -75,8 +77,8 @@ def deploy(
         s3 = client(endpoint_url, jobs)
 
     def announce(plan: Plan) -> None:
-        if dry_run:
-            click.echo("\n".join(plan_lines(plan)))
+        if dry_run and (lines := plan_lines(plan)):
+            click.echo("\n".join(lines))
 
     # The build's lock: no build swaps DIST while the deploy reads it, nor another deploy runs.
     waiting = partial(click.echo, err=True)

@@ -21,12 +21,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import deploy_plan
-from .deploy_plan import MANIFEST, Plan, Stored, Upload
-from .problems import UsageError
+from .deploy_plan import MANIFEST, UNKNOWN, Plan, Stored, Upload
+from .problems import ReleaseError, UsageError
 from .progress import Progress, silent
 
 MANIFEST_TYPE = "application/json"
 _DELETE_BATCH = 1000  # DeleteObjects takes at most 1,000 keys
+_ABSENT = frozenset(("NoSuchKey", "NotFound", "404"))
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def client(endpoint_url: str | None, jobs: int) -> Any:
     try:
         import boto3
         from botocore.config import Config
+        from botocore.exceptions import BotoCoreError
     except ImportError:
         raise UsageError("publish deploy needs boto3: pip install 'publisher[deploy]'") from None
     config = Config(
@@ -63,7 +65,10 @@ def client(endpoint_url: str | None, jobs: int) -> Any:
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
-    return boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
+    try:
+        return boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
+    except (ValueError, BotoCoreError) as exc:  # a malformed URL, an unknown AWS_PROFILE
+        raise UsageError(f"cannot reach S3: {exc}") from None
 
 
 @contextmanager
@@ -78,17 +83,28 @@ def storage_errors(target: Target) -> Iterator[None]:
         error = exc.response.get("Error", {})
         raise UsageError(
             f"s3://{target.bucket}/{target.prefix}: {error.get('Code', '?')}: "
-            f"{error.get('Message', exc)}; check the bucket, the credentials and --endpoint-url"
+            f"{error.get('Message', exc)}; check the bucket, the credentials (deploy needs "
+            "s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket) and --endpoint-url"
         ) from None
     except BotoCoreError as exc:
         raise UsageError(f"s3://{target.bucket}/{target.prefix}: {exc}") from None
 
 
+def missing(exc: Exception) -> bool:
+    """An S3 error saying the object is not there (servers differ in how they say it)."""
+    response = getattr(exc, "response", None) or {}
+    return response.get("Error", {}).get("Code") in _ABSENT
+
+
 def read_manifest(s3: Any, target: Target) -> dict[str, Stored]:
+    from botocore.exceptions import ClientError
+
     try:
         body = s3.get_object(Bucket=target.bucket, Key=target.key(MANIFEST))["Body"].read()
-    except s3.exceptions.NoSuchKey:
-        return {}
+    except ClientError as exc:
+        if missing(exc):
+            return {}
+        raise
     try:
         entries = json.loads(body)["files"]
         return {path: Stored(entry["sha256"], entry["size"]) for path, entry in entries.items()}
@@ -130,7 +146,7 @@ def intent(remote: Mapping[str, Stored], plan: Plan) -> dict[str, Stored]:
     uploaded marked as holding unknown bytes (a hash no file has)."""
     during = dict(remote)
     for item in plan.uploads:
-        during[item.path] = Stored("unknown", -1)
+        during[item.path] = UNKNOWN
     return during
 
 
@@ -155,13 +171,50 @@ def deploy(
             if not dry_run and remote != local:
                 write_manifest(s3, target, local)
             return plan
+        unpublished(s3, target, plan)
         write_manifest(s3, target, intent(remote, plan))
-        _send(s3, target, dist, plan, jobs, progress)
-        for at in range(0, len(plan.deletes), _DELETE_BATCH):
-            keys = [{"Key": target.key(d.path)} for d in plan.deletes[at : at + _DELETE_BATCH]]
-            s3.delete_objects(Bucket=target.bucket, Delete={"Objects": keys, "Quiet": True})
+        try:
+            _send(s3, target, dist, plan, jobs, progress)
+        except OSError as exc:  # a file removed or made unreadable since the scan
+            if exc.filename is None:
+                raise
+            raise UsageError(f"cannot deploy {exc.filename}: {exc.strerror}") from None
+        _delete(s3, target, plan)
         write_manifest(s3, target, local)
     return plan
+
+
+def unpublished(s3: Any, target: Target, plan: Plan) -> None:
+    """A release file the manifest does not know (a first deploy, or a lost manifest) is
+    sent only if the bucket does not hold it already with other bytes (x-amz-meta-sha256)."""
+    from botocore.exceptions import ClientError
+
+    for item in plan.uploads:
+        if not deploy_plan.published(item.path) or item.why != "new":
+            continue
+        try:
+            head = s3.head_object(Bucket=target.bucket, Key=target.key(item.path))
+        except ClientError as exc:
+            if missing(exc):
+                continue
+            raise
+        held = {key.lower(): value for key, value in head.get("Metadata", {}).items()}
+        if held.get("sha256") != item.sha256:
+            raise ReleaseError(
+                f"refused: s3://{target.bucket}/{target.key(item.path)} is published with "
+                "other bytes than dist/ holds; a published release never changes"
+            )
+
+
+def _delete(s3: Any, target: Target, plan: Plan) -> None:
+    """Delete in batches; a key the bucket refused to delete stops the deploy (exit 2) with
+    the manifest still naming it, so the next deploy tries again."""
+    for at in range(0, len(plan.deletes), _DELETE_BATCH):
+        keys = [{"Key": target.key(d.path)} for d in plan.deletes[at : at + _DELETE_BATCH]]
+        answer = s3.delete_objects(Bucket=target.bucket, Delete={"Objects": keys, "Quiet": True})
+        if errors := answer.get("Errors"):
+            shown = ", ".join(f"{e.get('Key')} ({e.get('Code')})" for e in errors[:5])
+            raise UsageError(f"s3://{target.bucket}: could not delete {len(errors)}: {shown}")
 
 
 def _send(s3: Any, target: Target, dist: Path, plan: Plan, jobs: int, progress: Progress) -> None:
@@ -177,6 +230,5 @@ def _send(s3: Any, target: Target, dist: Path, plan: Plan, jobs: int, progress: 
                     done += futures[future].size
                     progress("upload", done, total)
             except BaseException:
-                for future in futures:
-                    future.cancel()
+                pool.shutdown(wait=True, cancel_futures=True)  # those running finish
                 raise

@@ -17,19 +17,19 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .output import MARKER
+from .problems import ReleaseError, UsageError
 from .serve import content_type
-from .versioning import ReleaseError
 
 MANIFEST = ".publisher-deploy.json"  # at the target's prefix: what deploy put there
 
 # Cache-Control by kind of file.
 IMMUTABLE = "public, max-age=31536000, immutable"  # published release files never change
-ARCHIVED = "public, max-age=604800"  # feed archive pages: change only when an old article does
+ARCHIVED = "public, max-age=604800"  # older feed archive pages: change when an old article does
 SHORT = "public, max-age=300"  # what changes with every new article
 PAGE = "public, max-age=3600"  # other pages
 
@@ -54,6 +54,15 @@ class Stored:
 
     sha256: str
     size: int
+
+    @property
+    def known(self) -> bool:
+        return self != UNKNOWN
+
+
+# What the manifest holds, while a deploy runs, for a path it is about to send: the object
+# may hold the old bytes, the new ones, or not exist (deploy.intent).
+UNKNOWN = Stored("unknown", -1)
 
 
 @dataclass(frozen=True)
@@ -101,18 +110,33 @@ def wave(path: str) -> int:
     return 1 if path.endswith(".html") and not path.startswith("articles/") else 0
 
 
-def cache_control(path: str) -> str:
+def cache_control(path: str, newest: Container[str] = frozenset()) -> str:
+    """`newest`: the newest archive page of each feed, which takes entries from the feed's
+    current document with every new article (so is short-lived, like it)."""
     if published(path):
         return IMMUTABLE
     if path.startswith("feeds/archive/"):
-        return ARCHIVED
+        return SHORT if path in newest else ARCHIVED
     if entry_point(path) or path.startswith("sitemaps/"):
         return SHORT
     return PAGE
 
 
+def newest_archive_pages(paths: Iterable[str]) -> frozenset[str]:
+    """The newest archive page of each feed and format (pages are named by period,
+    "2019" or "2019-03", so the newest sorts last)."""
+    newest: dict[tuple[str, str], str] = {}
+    for path in paths:
+        if path.startswith("feeds/archive/"):
+            folder, _, name = path.rpartition("/")
+            key = (folder, name.rpartition(".")[2])
+            newest[key] = max(newest.get(key, path), path)
+    return frozenset(newest.values())
+
+
 def scan(dist: Path) -> dict[str, Stored]:
-    """Every file of dist/ (but its marker) by relative POSIX path, with its sha256."""
+    """Every file of dist/ (but its marker) by relative POSIX path, with its sha256.
+    Raises UsageError naming a file that cannot be read."""
     found: dict[str, Stored] = {}
     for folder, folders, files in os.walk(dist):
         folders.sort()
@@ -121,11 +145,18 @@ def scan(dist: Path) -> dict[str, Stored]:
             relative = path.relative_to(dist).as_posix()
             if relative == MARKER:
                 continue
-            digest = hashlib.sha256()
-            with path.open("rb") as handle:
-                while block := handle.read(1 << 20):
-                    digest.update(block)
-            found[relative] = Stored(digest.hexdigest(), path.stat().st_size)
+            try:
+                relative.encode("utf-8")
+                digest = hashlib.sha256()
+                with path.open("rb") as handle:
+                    while block := handle.read(1 << 20):
+                        digest.update(block)
+                found[relative] = Stored(digest.hexdigest(), path.stat().st_size)
+            except (OSError, UnicodeError) as exc:
+                why = getattr(exc, "strerror", None) or "its name is not UTF-8"
+                raise UsageError(
+                    f"cannot deploy {path}: {why}; remove it or rebuild {dist} with publish"
+                ) from None
     return found
 
 
@@ -135,18 +166,21 @@ def plan(local: Mapping[str, Stored], remote: Mapping[str, Stored]) -> Plan:
     damaged = sorted(
         path
         for path, stored in remote.items()
-        if published(path) and local.get(path, stored).sha256 != stored.sha256
+        if published(path) and stored.known and local.get(path, stored) != stored
     )
-    missing = sorted(path for path in remote if published(path) and path not in local)
+    # Nothing under releases/ is deleted: a release folder is published for good, and the
+    # index and page beside it are rewritten by every build, never dropped.
+    missing = sorted(p for p in remote if p.startswith("releases/") and p not in local)
     if missing or damaged:
         raise ReleaseError(_refusal(missing, damaged))
+    newest = newest_archive_pages(local)
     uploads = [
         Upload(
             path,
             stored.size,
             stored.sha256,
             content_type(path),
-            cache_control(path),
+            cache_control(path, newest),
             "new" if path not in remote else "changed",
         )
         for path, stored in sorted(local.items())

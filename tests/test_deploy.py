@@ -12,16 +12,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from benchmarks.generate import generate
 from publisher import deploy as deploying
 from publisher import deploy_plan
 from publisher.deploy_plan import MANIFEST
 from publisher.output import locked
+from publisher.problems import UsageError
 
 from .releasetools import cut, make_seeds, publish, tree
 
@@ -127,6 +130,9 @@ def test_first_deploy_uploads_everything_with_types_and_cache_headers(
     files = site(dist)
     assert f"uploaded {len(files)} files" in result.output
     assert objects(s3, name, "archive/") == files
+    for path, data in files.items():  # each object carries the sha256 of its bytes
+        held = s3.head_object(Bucket=name, Key=f"archive/{path}")["Metadata"]
+        assert {k.lower(): v for k, v in held.items()} == {"sha256": sha256(data).hexdigest()}
     expected = {
         "index.html": ("text/html; charset=utf-8", deploy_plan.SHORT),
         "feeds/all.atom": ("application/atom+xml; charset=utf-8", deploy_plan.SHORT),
@@ -287,6 +293,83 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
     assert objects(s3, name, "p/") == held
 
 
+def test_the_newest_archive_page_of_a_feed_is_short_lived() -> None:
+    # The newest archive page takes an entry from the current document with each new article.
+    stored = deploy_plan.Stored("0" * 64, 1)
+    names = ["2019.atom", "2020.atom", "2020.rss", "2018-12.json"]
+    local = {f"feeds/archive/all/{name}": stored for name in names}
+    local["feeds/archive/theme/x/2017.atom"] = stored
+    caches = {u.path: u.cache_control for u in deploy_plan.plan(local, {}).uploads}
+    assert caches == {
+        "feeds/archive/all/2018-12.json": deploy_plan.SHORT,
+        "feeds/archive/all/2019.atom": deploy_plan.ARCHIVED,
+        "feeds/archive/all/2020.atom": deploy_plan.SHORT,
+        "feeds/archive/all/2020.rss": deploy_plan.SHORT,
+        "feeds/archive/theme/x/2017.atom": deploy_plan.SHORT,
+    }
+
+
+def test_a_failed_deploy_of_a_release_converges_when_run_again(
+    tmp_path: Path, bucket: tuple[str, Any]
+) -> None:
+    name, s3 = bucket
+    _, dist = built(tmp_path)
+    sent: list[str] = []
+
+    def fail_after_a_release_file(params: dict[str, Any], **_: Any) -> None:
+        if any(key.startswith("releases/v1.0.0/") for key in sent):
+            raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+        if params.get("Key") != MANIFEST:
+            sent.append(params["Key"])
+
+    s3.meta.events.register("before-parameter-build.s3.PutObject", fail_after_a_release_file)
+    with pytest.raises(UsageError, match="Could not connect"):
+        deploying.deploy(dist, deploying.Target(name, ""), s3, jobs=1)
+    assert any(key.startswith("releases/v1.0.0/") for key in sent)  # some of the release sent
+    result = deploy(dist, f"s3://{name}")
+    assert result.exit_code == 0, result.output
+    assert objects(s3, name) == site(dist)
+
+
+def test_a_lost_manifest_does_not_let_a_release_change(
+    tmp_path: Path, bucket: tuple[str, Any]
+) -> None:
+    name, s3 = bucket
+    _, dist = built(tmp_path)
+    assert deploy(dist, f"s3://{name}").exit_code == 0
+    s3.delete_object(Bucket=name, Key=MANIFEST)
+    assert deploy(dist, f"s3://{name}").exit_code == 0  # the same bytes: sent again, fine
+    s3.delete_object(Bucket=name, Key=MANIFEST)
+    held = objects(s3, name)
+    card = dist / "releases/v1.0.0/README.md"
+    card.write_bytes(card.read_bytes() + b"\nedited\n")
+    result = deploy(dist, f"s3://{name}")
+    assert result.exit_code == 1
+    assert "releases/v1.0.0/README.md is published with other bytes" in result.output
+    assert objects(s3, name) == held
+
+
+def test_a_delete_the_bucket_refuses_stops_the_deploy_and_is_retried(
+    tmp_path: Path, bucket: tuple[str, Any], server: tuple[str, Path]
+) -> None:
+    name, s3 = bucket
+    seeds, dist = built(tmp_path, release=False)
+    assert deploy(dist, f"s3://{name}").exit_code == 0
+    stuck = server[1] / name / "articles/zz-tricky-text.html"
+    if subprocess.run(["chattr", "+i", str(stuck)], check=False).returncode != 0:
+        pytest.skip("chattr +i is not allowed here (needs root on ext4 or similar)")
+    try:
+        (seeds / "900_tricky.json").unlink()
+        assert publish("--seeds", seeds, "--dist", dist, "-q").exit_code == 0
+        refused = deploy(dist, f"s3://{name}")
+        assert refused.exit_code == 2
+        assert "could not delete 1: articles/zz-tricky-text.html" in refused.output
+    finally:
+        subprocess.run(["chattr", "-i", str(stuck)], check=True)
+    assert deploy(dist, f"s3://{name}").exit_code == 0
+    assert objects(s3, name) == site(dist)
+
+
 @pytest.mark.parametrize(
     ("target", "message"),
     [
@@ -313,6 +396,21 @@ def test_wrong_credentials_and_no_site_exit_2(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong")
     wrong = deploy(dist, f"s3://{name}")
     assert wrong.exit_code == 2 and "check the bucket, the credentials" in wrong.output
+    endpoint = deploy(dist, f"s3://{name}", "--endpoint-url", "not a url")
+    assert endpoint.exit_code == 2 and "cannot reach S3" in endpoint.output
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
+    profile = deploy(dist, f"s3://{name}")
+    assert profile.exit_code == 2 and "no-such-profile" in profile.output
+
+
+def test_an_unreadable_file_in_dist_is_named(tmp_path: Path, bucket: tuple[str, Any]) -> None:
+    name, s3 = bucket
+    _, dist = built(tmp_path, release=False)
+    (dist / "broken.html").symlink_to(dist / "nowhere")
+    result = deploy(dist, f"s3://{name}")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"cannot deploy {dist / 'broken.html'}" in result.output
+    assert s3.list_objects_v2(Bucket=name).get("KeyCount", 0) == 0
 
 
 def test_a_deploy_waits_for_a_build_writing_dist(
