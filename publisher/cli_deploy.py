@@ -95,6 +95,7 @@ def deploy(
             jobs=jobs,
             progress=progress,
             announce=announce,
+            known=options.cache / "deploy-hashes.json",
         )
     if dry_run or not options.quiet:
         click.echo(summary(plan, target, dry_run=dry_run))

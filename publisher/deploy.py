@@ -157,12 +157,14 @@ def deploy(
     *,
     dry_run: bool = False,
     jobs: int = 8,
+    known: Path | None = None,
     progress: Progress = silent,
     announce: Callable[[Plan], None] = lambda plan: None,
 ) -> Plan:
     """Make the bucket hold dist/ (see the module's docstring); the plan, done (or, with
-    `dry_run`, only made). Raises ReleaseError (refused) or UsageError (the bucket)."""
-    local = deploy_plan.scan(dist)
+    `dry_run`, only made). `known`: where the hashes of dist/'s files are kept between
+    deploys (deploy_plan.scan). Raises ReleaseError (refused) or UsageError (the bucket)."""
+    local = deploy_plan.scan(dist, known)
     with storage_errors(target):
         remote = read_manifest(s3, target)
         plan = deploy_plan.plan(local, remote)

@@ -423,3 +423,24 @@ def test_a_deploy_waits_for_a_build_writing_dist(
         result = deploy(dist, f"s3://{name}")
     assert result.exit_code == 2 and "another publish is writing" in result.output
     assert s3.list_objects_v2(Bucket=name).get("KeyCount", 0) == 0
+
+
+def test_a_scan_rehashes_only_files_changed_since_the_last(tmp_path: Path) -> None:
+    dist, known = tmp_path / "dist", tmp_path / "cache" / "hashes.json"
+    (dist / "a").mkdir(parents=True)
+    for name in ("a/one.html", "two.html"):
+        (dist / name).write_bytes(b"first " + name.encode())
+    first = deploy_plan.scan(dist, known)
+    assert first["two.html"].sha256 == sha256(b"first two.html").hexdigest()
+    # Same size and times, same inode, other bytes: taken from the cache, so not read.
+    info = (dist / "two.html").stat()
+    with (dist / "two.html").open("r+b") as handle:
+        handle.write(b"FIRST")
+    os.utime(dist / "two.html", ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert deploy_plan.scan(dist, known) == first
+    # A new file in its place (as a build writes one): read.
+    (dist / "a/one.html").unlink()
+    (dist / "a/one.html").write_bytes(b"second")
+    assert deploy_plan.scan(dist, known)["a/one.html"].sha256 == sha256(b"second").hexdigest()
+    known.write_bytes(b"not json")  # a damaged cache is ignored, never trusted
+    assert deploy_plan.scan(dist, known)["two.html"].sha256 == sha256(b"FIRST two.html").hexdigest()
