@@ -164,7 +164,7 @@ def deploy(
     """Make the bucket hold dist/ (see the module's docstring); the plan, done (or, with
     `dry_run`, only made). `known`: where the hashes of dist/'s files are kept between
     deploys (deploy_plan.scan). Raises ReleaseError (refused) or UsageError (the bucket)."""
-    local = deploy_plan.scan(dist, known)
+    local = deploy_plan.scan(dist, known, progress)
     with storage_errors(target):
         remote = read_manifest(s3, target)
         plan = deploy_plan.plan(local, remote)

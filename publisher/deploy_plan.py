@@ -26,6 +26,7 @@ import orjson
 
 from .output import MARKER
 from .problems import ReleaseError, UsageError
+from .progress import Progress, silent
 from .serve import content_type
 
 MANIFEST = ".publisher-deploy.json"  # at the target's prefix: what deploy put there
@@ -137,9 +138,10 @@ def newest_archive_pages(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(newest.values())
 
 
-def scan(dist: Path, known: Path | None = None) -> dict[str, Stored]:
+def scan(dist: Path, known: Path | None = None, progress: Progress = silent) -> dict[str, Stored]:
     """Every file of dist/ (but its marker) by relative POSIX path, with its sha256.
-    Raises UsageError naming a file that cannot be read.
+    Raises UsageError naming a file that cannot be read. `progress` hears ("hash", files
+    done, files).
 
     `known`: a file of hashes from the last scan, by path, device, inode, size and mtime
     (a build replaces a changed file by a new inode, and hard-links an unchanged one), so a
@@ -148,32 +150,39 @@ def scan(dist: Path, known: Path | None = None) -> dict[str, Stored]:
     before = _load(known)
     seen: dict[str, list[Any]] = {}
     found: dict[str, Stored] = {}
-    for folder, folders, files in os.walk(dist):
-        folders.sort()
-        for name in sorted(files):
-            path = Path(folder, name)
-            relative = path.relative_to(dist).as_posix()
-            if relative == MARKER:
-                continue
-            try:
-                relative.encode("utf-8")
-                info = path.stat()
-                stamp = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
-                entry = before.get(relative)
-                digest = entry[4] if entry is not None and entry[:4] == stamp else _hash(path)
-            except (OSError, UnicodeError) as exc:
-                why = getattr(exc, "strerror", None) or "its name is not UTF-8"
-                raise UsageError(
-                    f"cannot deploy {path}: {why}; remove it or rebuild {dist} with publish"
-                ) from None
-            seen[relative] = [*stamp, digest]
-            found[relative] = Stored(digest, info.st_size)
+    paths = _files(dist)
+    for done, path in enumerate(paths, 1):
+        relative = path.relative_to(dist).as_posix()
+        try:
+            relative.encode("utf-8")
+            info = path.stat()
+            stamp = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
+            entry = before.get(relative)
+            digest = entry[4] if entry is not None and entry[:4] == stamp else _hash(path)
+        except (OSError, UnicodeError) as exc:
+            why = getattr(exc, "strerror", None) or "its name is not UTF-8"
+            raise UsageError(
+                f"cannot deploy {path}: {why}; remove it or rebuild {dist} with publish"
+            ) from None
+        seen[relative] = [*stamp, digest]
+        found[relative] = Stored(digest, info.st_size)
+        if done % 1000 == 0 or done == len(paths):
+            progress("hash", done, len(paths))
     if known is not None:
         known.parent.mkdir(parents=True, exist_ok=True)
         partial = known.with_suffix(".tmp")
         partial.write_bytes(orjson.dumps(seen))
         partial.replace(known)
     return found
+
+
+def _files(dist: Path) -> list[Path]:
+    """The files of dist/ but its marker, in a stable order."""
+    found = []
+    for folder, folders, files in os.walk(dist):
+        folders.sort()
+        found += [Path(folder, name) for name in sorted(files)]
+    return [path for path in found if path != dist / MARKER]
 
 
 def _hash(path: Path) -> str:

@@ -189,8 +189,14 @@ def test_uploads_go_in_waves_and_deletes_after_them(
         lambda model, params, **_: calls.append((model.name, params.get("Key", ""))),
     )
     target = deploying.Target(name, "")
-    plan = deploying.deploy(dist, target, s3, jobs=4)
+    told: list[tuple[str, int, int]] = []
+    plan = deploying.deploy(dist, target, s3, jobs=4, progress=lambda *a: told.append(a))
     assert plan.deletes and plan.uploads, plan
+    files = len(site(dist))
+    assert told[0][0] == "hash" and ("hash", files, files) in told
+    assert told[-1] == ("upload", plan.upload_bytes, plan.upload_bytes)
+    sent = [done for what, done, _ in told if what == "upload"]
+    assert sent == sorted(sent) and len(sent) == len(plan.uploads)
     puts = [key for op, key in calls if op == "PutObject" and key != MANIFEST]
     waves = [deploy_plan.wave(key) for key in puts]
     assert waves == sorted(waves) and len(set(waves)) >= 2
