@@ -168,12 +168,10 @@ def deploy(
     with storage_errors(target):
         remote = read_manifest(s3, target)
         plan = deploy_plan.plan(local, remote)
+        unpublished(s3, target, plan)  # only reads: a dry run refuses what the deploy would
         announce(plan)
         if dry_run or not (plan.uploads or plan.deletes):
-            if not dry_run and remote != local:
-                write_manifest(s3, target, local)
             return plan
-        unpublished(s3, target, plan)
         write_manifest(s3, target, intent(remote, plan))
         try:
             _send(s3, target, dist, plan, jobs, progress)

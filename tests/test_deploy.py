@@ -349,6 +349,7 @@ def test_a_lost_manifest_does_not_let_a_release_change(
     held = objects(s3, name)
     card = dist / "releases/v1.0.0/README.md"
     card.write_bytes(card.read_bytes() + b"\nedited\n")
+    assert deploy(dist, f"s3://{name}", "--dry-run").exit_code == 1  # a dry run says so too
     result = deploy(dist, f"s3://{name}")
     assert result.exit_code == 1
     assert "releases/v1.0.0/README.md is published with other bytes" in result.output
