@@ -11,15 +11,13 @@ from .config import Options
 from .deploy_plan import Plan
 from .output import MARKER, locked
 from .problems import UsageError
+from .site import human_size
 from .terminal import TerminalProgress
 
 
 def size(count: int) -> str:
-    """Bytes for people: 1.2 kB, 3.4 MB (SI, as S3 consoles show them)."""
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if count >= scale:
-            return f"{count / scale:.1f} {unit}"
-    return f"{count} B"
+    """Bytes for people, as the releases page gives them (site.human_size), "B" below 1 kB."""
+    return human_size(count) if count >= 1000 else f"{count} B"
 
 
 def plan_lines(plan: Plan) -> list[str]:

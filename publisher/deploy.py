@@ -21,7 +21,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import deploy_plan
-from .deploy_plan import MANIFEST, UNKNOWN, Plan, Stored, Upload
+from .dataset import Stored
+from .deploy_plan import MANIFEST, UNKNOWN, Plan, Upload
 from .problems import ReleaseError, UsageError
 from .progress import Progress, silent
 
@@ -107,7 +108,7 @@ def read_manifest(s3: Any, target: Target) -> dict[str, Stored]:
         raise
     try:
         entries = json.loads(body)["files"]
-        return {path: Stored(entry["sha256"], entry["size"]) for path, entry in entries.items()}
+        return {path: Stored(entry["size"], entry["sha256"]) for path, entry in entries.items()}
     except (ValueError, KeyError, TypeError):
         raise UsageError(
             f"s3://{target.bucket}/{target.key(MANIFEST)} is not a deploy manifest: "

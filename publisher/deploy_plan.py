@@ -14,7 +14,6 @@ file changes (cache_control).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Container, Iterable, Mapping
@@ -24,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from .dataset import Stored
 from .output import MARKER
 from .problems import ReleaseError, UsageError
 from .progress import Progress, silent
@@ -52,21 +52,9 @@ _ENTRY = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Stored:
-    """One file's bytes, as the manifest records them."""
-
-    sha256: str
-    size: int
-
-    @property
-    def known(self) -> bool:
-        return self != UNKNOWN
-
-
 # What the manifest holds, while a deploy runs, for a path it is about to send: the object
 # may hold the old bytes, the new ones, or not exist (deploy.intent).
-UNKNOWN = Stored("unknown", -1)
+UNKNOWN = Stored(-1, "unknown")
 
 
 @dataclass(frozen=True)
@@ -90,7 +78,6 @@ class Plan:
     uploads: tuple[Upload, ...]  # by wave, then path
     deletes: tuple[Delete, ...]  # by path
     unchanged: int
-    local: Mapping[str, Stored]  # the manifest after the deploy
 
     @property
     def upload_bytes(self) -> int:
@@ -158,14 +145,14 @@ def scan(dist: Path, known: Path | None = None, progress: Progress = silent) -> 
             info = path.stat()
             stamp = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns]
             entry = before.get(relative)
-            digest = entry[4] if entry is not None and entry[:4] == stamp else _hash(path)
+            digest = entry[4] if entry is not None and entry[:4] == stamp else _sha256(path)
         except (OSError, UnicodeError) as exc:
             why = getattr(exc, "strerror", None) or "its name is not UTF-8"
             raise UsageError(
                 f"cannot deploy {path}: {why}; remove it or rebuild {dist} with publish"
             ) from None
         seen[relative] = [*stamp, digest]
-        found[relative] = Stored(digest, info.st_size)
+        found[relative] = Stored(info.st_size, digest)
         if done % 1000 == 0 or done == len(paths):
             progress("hash", done, len(paths))
     if known is not None:
@@ -185,12 +172,8 @@ def _files(dist: Path) -> list[Path]:
     return [path for path in found if path != dist / MARKER]
 
 
-def _hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+def _sha256(path: Path) -> str:
+    return Stored.of_file(path).sha256
 
 
 def _load(known: Path | None) -> dict[str, list[Any]]:
@@ -208,7 +191,7 @@ def plan(local: Mapping[str, Stored], remote: Mapping[str, Stored]) -> Plan:
     damaged = sorted(
         path
         for path, stored in remote.items()
-        if published(path) and stored.known and local.get(path, stored) != stored
+        if published(path) and stored != UNKNOWN and local.get(path, stored) != stored
     )
     # Nothing under releases/ is deleted: a release folder is published for good, and the
     # index and page beside it are rewritten by every build, never dropped.
@@ -230,7 +213,7 @@ def plan(local: Mapping[str, Stored], remote: Mapping[str, Stored]) -> Plan:
     ]
     uploads.sort(key=lambda upload: wave(upload.path))  # stable: by path within a wave
     deletes = tuple(Delete(p, remote[p].size) for p in sorted(remote) if p not in local)
-    return Plan(tuple(uploads), deletes, len(local) - len(uploads), dict(local))
+    return Plan(tuple(uploads), deletes, len(local) - len(uploads))
 
 
 def _refusal(missing: Iterable[str], damaged: Iterable[str]) -> str:

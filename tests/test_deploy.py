@@ -22,6 +22,7 @@ from botocore.exceptions import EndpointConnectionError
 from benchmarks.generate import generate
 from publisher import deploy as deploying
 from publisher import deploy_plan
+from publisher.dataset import Stored
 from publisher.deploy_plan import MANIFEST
 from publisher.output import locked
 from publisher.problems import UsageError
@@ -301,7 +302,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
 
 def test_the_newest_archive_page_of_a_feed_is_short_lived() -> None:
     # The newest archive page takes an entry from the current document with each new article.
-    stored = deploy_plan.Stored("0" * 64, 1)
+    stored = Stored(1, "0" * 64)
     names = ["2019.atom", "2020.atom", "2020.rss", "2018-12.json"]
     local = {f"feeds/archive/all/{name}": stored for name in names}
     local["feeds/archive/theme/x/2017.atom"] = stored
