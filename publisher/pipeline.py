@@ -183,14 +183,17 @@ def _releases(
     """Carry the published releases over; with a `release` plan, start writing the new
     one (its data files in processes of their own when Tuning allows) and return what
     finishes it."""
-    from .engine.parallel import started
-    from .release_write import releasing
     from .site import RELEASES_PAGE
 
     if release is None:
         for keep in KEPT:
             staging.keep(keep, skip={RELEASES_PAGE})
         return lambda: None
+    # Imported here: the writer pulls in pyarrow (0.2 s), which a build without a release
+    # never needs.
+    from .engine.parallel import started
+    from .release_write import releasing
+
     start = started if tuning.forks else None
     return stack.enter_context(
         releasing(
