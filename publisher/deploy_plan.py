@@ -48,8 +48,11 @@ _ENTRY = frozenset(
         "releases/latest.json",
         "releases/index.html",
         "sitemap.xml",
+        "search/index.json",  # names the year indexes: after them
     )
 )
+# A year's search index, named by its key (outputs/search.py): its bytes never change.
+_SEARCH_INDEX = re.compile(r"search/\d{4}-[0-9a-f]{16}\.sqlite3")
 
 
 # What the manifest holds, while a deploy runs, for a path it is about to send: the object
@@ -104,7 +107,7 @@ def wave(path: str) -> int:
 def cache_control(path: str, newest: Container[str] = frozenset()) -> str:
     """`newest`: the newest archive page of each feed, which takes entries from the feed's
     current document with every new article (so is short-lived, like it)."""
-    if published(path):
+    if published(path) or _SEARCH_INDEX.fullmatch(path):
         return IMMUTABLE
     if path.startswith("feeds/archive/"):
         return SHORT if path in newest else ARCHIVED

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sqlite3
 import sys
 from functools import cache
 from importlib import metadata
@@ -55,7 +56,7 @@ def tool_fingerprint() -> str:
 _OUTPUT_LIBRARIES = ("cmarkgfm", "nh3", "jinja2", "markupsafe", "lxml", "feedgen", "orjson")
 
 
-_PACKAGE_FILES = (".py", ".html", ".css", ".json", ".svg", ".ico", ".png")
+_PACKAGE_FILES = (".py", ".html", ".css", ".json", ".svg", ".ico", ".png", ".js", ".wasm")
 
 
 @cache
@@ -64,6 +65,8 @@ def build_fingerprint() -> str:
     any change to them changes the output."""
     digest = hashlib.sha256(__version__.encode())
     digest.update(sys.version.encode())
+    # The search index's files are SQLite's own format (search_db.py).
+    digest.update(f"sqlite={sqlite3.sqlite_version}".encode())
     for library in _OUTPUT_LIBRARIES:
         try:
             digest.update(f"{library}={metadata.version(library)}".encode())

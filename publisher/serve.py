@@ -13,6 +13,7 @@ preview therefore serves pages and feeds with that prefix replaced by its own ad
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -27,6 +28,7 @@ from .feeds import MEDIA_TYPES
 from .problems import UsageError
 
 HOST = "127.0.0.1"
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 UTF8 = "; charset=utf-8"
 CONTENT_TYPES = {
     ".html": "text/html" + UTF8,
@@ -46,6 +48,9 @@ CONTENT_TYPES = {
     ".md": "text/markdown" + UTF8,
     ".cff": "text/plain" + UTF8,  # CITATION.cff is YAML; shown as text in a browser
     ".txt": "text/plain" + UTF8,
+    ".js": "text/javascript" + UTF8,  # the search page's scripts (outputs/search.py)
+    ".wasm": "application/wasm",  # WebAssembly.instantiateStreaming requires this type
+    ".sqlite3": "application/vnd.sqlite3",  # a year's search index
     "": "text/plain" + UTF8,  # SHA256SUMS
 }
 FEED_JSON = MEDIA_TYPES["json"] + UTF8
@@ -93,6 +98,8 @@ class Handler(SimpleHTTPRequestHandler):
             site_path = path.relative_to(str(self.directory)).as_posix()
         except ValueError:
             site_path = ""
+        if path.is_file() and self.headers.get("Range") and not rewritten(site_path):
+            return self._send_range(path, self.headers["Range"])
         if rewrite is None or not path.is_file() or not rewritten(site_path):
             return super().send_head()
         try:
@@ -105,6 +112,37 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_header("Content-Type", self.guess_type(path))
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Last-Modified", formatdate(modified, usegmt=True))
+        self.end_headers()
+        return BytesIO(data)
+
+    def _send_range(self, path: Path, header: str) -> BytesIO | BinaryIO | None:
+        """One byte range of a file (RFC 9110 section 14), as a static host serves it: the
+        search page reads its indexes so. Several ranges, or a header it cannot read, get
+        the whole file (the RFC allows ignoring Range)."""
+        found = _RANGE.fullmatch(header.strip())
+        if found is None:
+            return super().send_head()
+        size = path.stat().st_size
+        first, last = found.group(1), found.group(2)
+        if first:
+            start, end = int(first), min(int(last), size - 1) if last else size - 1
+        elif last:  # the last N bytes
+            start, end = max(size - int(last), 0), size - 1
+        else:
+            return super().send_head()
+        if start >= size or start > end:
+            self.send_response(416)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        with path.open("rb") as file:
+            file.seek(start)
+            data = file.read(end - start + 1)
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         return BytesIO(data)
 
@@ -121,6 +159,7 @@ class Handler(SimpleHTTPRequestHandler):
         return None
 
     def end_headers(self) -> None:
+        self.send_header("Accept-Ranges", "bytes")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()

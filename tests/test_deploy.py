@@ -151,6 +151,11 @@ def test_first_deploy_uploads_everything_with_types_and_cache_headers(
     }
     article = next(path for path in files if path.startswith("articles/"))
     expected[article] = ("text/html; charset=utf-8", deploy_plan.PAGE)
+    index = next(path for path in files if path.endswith(".sqlite3"))
+    expected[index] = ("application/vnd.sqlite3", deploy_plan.IMMUTABLE)
+    expected["search/index.json"] = ("application/json; charset=utf-8", deploy_plan.SHORT)
+    expected["search/sql-wasm.wasm"] = ("application/wasm", deploy_plan.PAGE)
+    expected["search/search.js"] = ("text/javascript; charset=utf-8", deploy_plan.PAGE)
     for path, (kind, cache) in expected.items():
         head = s3.head_object(Bucket=name, Key=f"archive/{path}")
         assert (head["ContentType"], head["CacheControl"]) == (kind, cache), path
@@ -224,6 +229,10 @@ def test_uploads_go_in_waves_and_deletes_after_them(
         ("sitemap.xml", 2, deploy_plan.SHORT),
         ("robots.txt", 2, deploy_plan.SHORT),
         ("releases/index.json", 2, deploy_plan.SHORT),
+        ("search/2013-0123456789abcdef.sqlite3", 0, deploy_plan.IMMUTABLE),
+        ("search/search.js", 0, deploy_plan.PAGE),
+        ("search/index.html", 1, deploy_plan.PAGE),
+        ("search/index.json", 2, deploy_plan.SHORT),
     ],
 )
 def test_each_kind_of_file_has_its_wave_and_cache_control(path: str, wave: int, cache: str) -> None:

@@ -155,7 +155,8 @@ def test_builds_keep_a_spare_tree_and_rewrite_only_changed_files(project: Path) 
     path = project / "seeds" / SEED.name
     path.write_text(path.read_text("utf-8").replace("Putin", "Mr Putin", 1), "utf-8")
     output = publish()
-    assert int(re.search(r"wrote (\d+) files", output).group(1)) < 30  # type: ignore[union-attr]
+    # Its page, the documents listing it, its sitemap, its year's search index and their list.
+    assert int(re.search(r"wrote (\d+) files", output).group(1)) < 32  # type: ignore[union-attr]
     assert page.stat().st_ino != before[page]  # rewritten
     assert other.stat().st_ino == before[other]  # the same file, kept
     assert "Mr Putin" not in (spare / page.relative_to(dist)).read_text("utf-8")

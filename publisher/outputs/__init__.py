@@ -24,6 +24,7 @@ from . import (
     list_pages,
     opml,
     releases_page,
+    search,
     sitemaps,
 )
 from .base import Files, Makers, Output
@@ -43,7 +44,16 @@ __all__ = [
 ]
 
 # Made from the pieces of the article pass, in the documents pass, in this order.
-FAMILIES = (assets, feed_documents, list_pages, archive_index, releases_page, sitemaps, opml)
+FAMILIES = (
+    assets,
+    feed_documents,
+    list_pages,
+    archive_index,
+    releases_page,
+    sitemaps,
+    opml,
+    search,
+)
 
 
 @dataclass(frozen=True)

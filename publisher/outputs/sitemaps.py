@@ -73,7 +73,7 @@ def outputs(layout: Layout) -> Iterator[Output]:
 
 def list_urls(layout: Layout) -> Iterator[Url]:
     """Every list page (paged like the feeds, see list_pages.py), every index page of
-    topics, the archive index and the releases page."""
+    topics, the archive index, the releases page and the search page."""
     for feed in layout.feeds:
         for document, _ in layout.paged(feed, layout.settings.items_per_page):
             # Its newest article's publication date (entries come newest first): looking
@@ -86,6 +86,7 @@ def list_urls(layout: Layout) -> Iterator[Url]:
     newest = layout.ordered[-1].published.isoformat() if layout.ordered else None
     yield ARCHIVE_INDEX.removesuffix("index.html"), newest
     yield RELEASES_PAGE.removesuffix("index.html"), None  # changes with each release
+    yield "search/", None  # the search page (outputs/search.py): the same for every build
 
 
 def years(ordered: Sequence[ArticleRef]) -> Iterator[tuple[int, range]]:

@@ -1,0 +1,107 @@
+"""Full-text search, served as static files: one index per publication year
+(`search/2019-KEY.sqlite3`, search_db.py), a list of them (`search/index.json`), the search page
+and its scripts. The page queries the years newest first in the browser (sql.js-httpvfs:
+SQLite compiled to WebAssembly, reading a database by HTTP range requests), so a query
+fetches a few pages of each year it reaches, never a whole index; an article edited
+rebuilds its year's index only.
+
+The search page is the one page with scripts, all from this site (its own CSP,
+SEARCH_CSP); without them it says how to search the archive otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache
+from importlib.resources import files
+
+import orjson
+from markupsafe import Markup
+
+from ..model import ArticleRef
+from ..search_db import Row, database, row
+from .base import Files, Makers, Output, digest
+from .layout import Layout
+from .sitemaps import years
+
+PAGE = "search/index.html"
+LIST = "search/index.json"
+# The page's own script, then sql.js-httpvfs 0.8.12 (publisher/vendor/, see its README).
+SCRIPTS = {
+    "search/search.js": "templates/search.js",
+    "search/sql-httpvfs.js": "vendor/sql.js-httpvfs/index.js",
+    "search/sqlite.worker.js": "vendor/sql.js-httpvfs/sqlite.worker.js",
+    "search/sql-wasm.wasm": "vendor/sql.js-httpvfs/sql-wasm.wasm",
+}
+# The search page's policy: scripts, the worker and WebAssembly from this site only (the
+# rest of the site runs no script: site.CSP).
+SEARCH_CSP = (
+    "default-src 'none'; connect-src 'self'; style-src 'self'; img-src 'self'; "
+    "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+
+
+def index_path(year: int, key: str) -> str:
+    """A year's index is named by its key: a rebuilt index is a new file, so a browser or
+    a cache never mixes pages of the old file with the new one's, and each file can be
+    cached for good (deploy_plan.py)."""
+    return f"search/{year:04d}-{key[:16]}.sqlite3"
+
+
+def outputs(layout: Layout) -> Iterator[Output]:
+    listed = []
+    for year, span in years(layout.ordered):
+        chunk = layout.ordered[span.start : span.stop]
+        # What a year's index holds is its records (their digests) in date order.
+        key = layout.key("search", year, digest(",".join(e.digest for e in chunk)))
+        path = index_path(year, key)
+        url = path.removeprefix("search/")
+        listed.append({"year": f"{year:04d}", "articles": len(chunk), "url": url})
+        yield Output((path,), key, chunk, "search", _index(layout, path, chunk), len(chunk) * 1.0)
+    listed.reverse()  # newest first: the order the page searches in
+    yield Output((LIST,), layout.key("search list", listed), (), "", _list(listed), 0.1)
+    yield Output((PAGE,), layout.key("search page"), (), "", _page(layout), 0.1)
+    for path, source in SCRIPTS.items():
+        # Its bytes are a file of the package, which the salt covers.
+        yield Output((path,), layout.key("search script", path), (), "", _script(path, source), 0.1)
+
+
+def _index(layout: Layout, path: str, chunk: Sequence[ArticleRef]) -> Callable[[Makers], Files]:
+    def make(makers: Makers) -> Files:
+        shelf = makers.site.shelf
+
+        def row_of(ref: ArticleRef) -> Row:
+            found = shelf.get(ref.id, "search") if shelf is not None else None
+            if found is None:
+                return row(makers.site.load(ref.id))
+            return tuple(orjson.loads(found))
+
+        return [(path, database(map(row_of, chunk), makers.root))]
+
+    return make
+
+
+def _list(listed: list[dict[str, object]]) -> Callable[[Makers], Files]:
+    def make(makers: Makers) -> Files:
+        text = json.dumps({"years": listed}, indent=1, ensure_ascii=False) + "\n"
+        return [(LIST, text.encode())]
+
+    return make
+
+
+def _page(layout: Layout) -> Callable[[Makers], Files]:
+    def make(makers: Makers) -> Files:
+        return [makers.site.page("search.html", PAGE, layout.main, csp=Markup(SEARCH_CSP))]
+
+    return make
+
+
+@cache
+def _script_bytes(source: str) -> bytes:
+    return files("publisher").joinpath(source).read_bytes()
+
+
+def _script(path: str, source: str) -> Callable[[Makers], Files]:
+    return lambda makers: [(path, _script_bytes(source))]

@@ -1,0 +1,84 @@
+"""The full-text index of one year's articles: an SQLite FTS5 database that the search page
+queries in the browser over HTTP range requests (sql.js-httpvfs), reading only the pages
+a query needs.
+
+One table, `articles`: title, authors, lead and body are indexed (unicode61, accents
+folded), with positions (`detail=full`: phrases) and their text (for `snippet()`); the
+date and the page's site path ride along unindexed. Rows go in by date, oldest first,
+and the index is merged into one segment (`optimize`) and vacuumed, so a term's doclist is
+one contiguous run of pages. Ranking weighs a title match most (`rank`, kept in the file).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import orjson
+
+from .markdown_text import to_text
+from .model import Article, article_page
+
+# The pages a browser fetches: a query reads a few per term (its b-tree path and doclist),
+# so small pages waste little. 4096 matches sql.js-httpvfs's default request size.
+PAGE_SIZE = 4096
+TABLE = "articles"
+COLUMNS = ("title", "authors", "lead", "body", "date", "page")
+# bm25 weights of title, authors, lead, body (the unindexed columns take none).
+RANK = "bm25(10.0, 5.0, 2.0, 1.0)"
+SCHEMA = (
+    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
+    "title, authors, lead, body, date UNINDEXED, page UNINDEXED, "
+    "tokenize = 'unicode61 remove_diacritics 2', detail = full)"
+)
+Row = tuple[str, str, str, str, str, str]  # COLUMNS, in order
+
+
+def database(rows: Iterable[Row], scratch: Path | None = None) -> bytes:
+    """The bytes of an index of `rows` (given oldest first). Built in a temporary file in
+    `scratch` (the build's staging folder), not in memory: VACUUM copies the database."""
+    handle, name = tempfile.mkstemp(suffix=".sqlite3", dir=scratch)
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(name, isolation_level=None)
+        try:
+            _fill(connection, rows)
+        finally:
+            connection.close()
+        return Path(name).read_bytes()
+    finally:
+        Path(name).unlink()
+
+
+def _fill(connection: sqlite3.Connection, rows: Iterable[Row]) -> None:
+    # No journal: the file is scratch until it is whole, and a failure discards it.
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+    connection.execute(SCHEMA)
+    connection.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', ?)", (RANK,))
+    connection.execute("BEGIN")
+    connection.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?)", rows)
+    connection.execute("COMMIT")
+    connection.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+    connection.execute("VACUUM")
+
+
+def row(article: Article) -> Row:
+    """What the index holds of an article (search_db.COLUMNS)."""
+    return (
+        article.title,
+        ", ".join(article.authors),
+        to_text(article.lead) if article.lead else "",
+        to_text(article.body),
+        article.published.isoformat(),
+        article_page(article.id),
+    )
+
+
+def piece(article: Article) -> str:
+    """An article's row as the article pass puts it on the shelf."""
+    return orjson.dumps(row(article)).decode()

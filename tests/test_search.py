@@ -1,0 +1,206 @@
+"""Full-text search (outputs/search.py, search_db.py, templates/search.js): the year
+indexes read back with SQLite, byte ranges from `publish serve`, and the search page in
+headless Chromium (Debian's package, driven by Playwright) against the built site."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+import publisher
+from publisher.outputs.search import SEARCH_CSP
+from publisher.site import CSP
+
+from . import test_browser
+from .sitetools import HOSTILE_ID, HOSTILE_TITLE, build_site, corpus, preview
+from .test_browser import CHROMIUM, Watch
+
+browser = test_browser.browser  # the module's fixtures, shared
+page = test_browser.page
+
+ARTICLES = Path(__file__).parent / "fixtures" / "valid"
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("search")
+    build_site(corpus(root / "seeds"), root / "dist")
+    return root / "dist"
+
+
+@pytest.fixture(scope="module")
+def site_url(dist: Path) -> Iterator[str]:
+    with preview(dist) as url:
+        yield url
+
+
+def query(dist: Path, match: str) -> list[str]:
+    """The pages whose index rows match `match` (an FTS5 query), over every year."""
+    found = []
+    for path in sorted((dist / "search").glob("*.sqlite3")):
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            rows = db.execute("SELECT page FROM articles WHERE articles MATCH ?", (match,))
+            found += [page for (page,) in rows]
+    return found
+
+
+def test_every_article_is_in_its_year_index_once(dist: Path) -> None:
+    listing = json.loads((dist / "search" / "index.json").read_text("utf-8"))
+    years = [entry["year"] for entry in listing["years"]]
+    assert years == sorted(years, reverse=True)  # newest first: the order searched
+    pages = sorted(p.relative_to(dist).as_posix() for p in (dist / "articles").glob("*.html"))
+    indexed = []
+    for entry in listing["years"]:
+        name = entry["url"]
+        assert re.fullmatch(rf"{entry['year']}-[0-9a-f]{{16}}\.sqlite3", name), name
+        with sqlite3.connect(f"file:{dist / 'search' / name}?mode=ro", uri=True) as db:
+            rows = db.execute("SELECT page, date FROM articles ORDER BY rowid").fetchall()
+            page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        assert page_size == 4096
+        assert len(rows) == entry["articles"]
+        assert {date[:4] for _, date in rows} == {entry["year"]}
+        dates = [date for _, date in rows]
+        assert dates == sorted(dates)  # rowids by date: newest first reads doclists' ends
+        indexed += [path for path, _ in rows]
+    assert sorted(indexed) == pages
+
+
+def test_words_phrases_and_fields(dist: Path) -> None:
+    assert query(dist, "hydropower") == ["articles/danube-hydropower-dispute.html"]
+    assert query(dist, '"chemical weapons"') == ["articles/64a29ae14d7662cb.html"]
+    assert query(dist, '"weapons chemical"') == []  # a phrase, not two words
+    # Authors and lead are searchable as columns; accents fold (remove_diacritics 2).
+    assert query(dist, "authors: mallory") == [f"articles/{HOSTILE_ID}.html"]
+    assert "articles/war-risk-premiums.html" in query(dist, "detente")
+
+
+def test_edit_rebuilds_only_its_year_index(tmp_path: Path) -> None:
+    seeds = corpus(tmp_path / "seeds")
+    build_site(seeds, tmp_path / "dist")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "dist" / "search").iterdir()}
+    record = json.loads((seeds / f"{HOSTILE_ID}.json").read_text("utf-8"))
+    record["body"] += "\n\nA zanzibarite sentence added in an edit."
+    (seeds / f"{HOSTILE_ID}.json").write_text(json.dumps(record), "utf-8")
+    build_site(seeds, tmp_path / "dist")
+    after = {p.name: p.read_bytes() for p in (tmp_path / "dist" / "search").iterdir()}
+    changed = {name for name in after if before.get(name) != after[name]}
+    # The edited year's index is a new file (its name is its key); no other year's changes.
+    assert {name[:4] for name in changed} == {"2012", "inde"}
+    assert len(changed) == 2 and len(before) == len(after)
+    assert query(tmp_path / "dist", "zanzibarite") == [f"articles/{HOSTILE_ID}.html"]
+
+
+def test_vendored_engine_is_the_published_package() -> None:
+    """The files of sql.js-httpvfs are the npm package's, as its README names them."""
+    folder = Path(publisher.__file__).parent / "vendor" / "sql.js-httpvfs"
+    readme = (folder / "README.md").read_text("utf-8")
+    named = dict(re.findall(r"`([\w.-]+\.(?:js|wasm))` ([0-9a-f]{64})", readme))
+    assert set(named) == {"index.js", "sqlite.worker.js", "sql-wasm.wasm"}
+    for name, digest in named.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_serve_answers_byte_ranges(dist: Path, site_url: str) -> None:
+    path = max((dist / "search").glob("*.sqlite3"), key=lambda p: p.stat().st_size)
+    data = path.read_bytes()
+    url = f"{site_url}search/{path.name}"
+
+    def get(header: str) -> tuple[int, dict[str, str], bytes]:
+        request = urllib.request.Request(url, headers={"Range": header})
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    status, headers, body = get("bytes=4096-8191")
+    assert (status, body) == (206, data[4096:8192])
+    assert headers["Content-Range"] == f"bytes 4096-8191/{len(data)}"
+    assert headers["Content-Type"] == "application/vnd.sqlite3"
+    assert get("bytes=-100")[2] == data[-100:]
+    assert get(f"bytes=100-{len(data) * 2}")[2] == data[100:]
+    assert get(f"bytes={len(data)}-")[0] == 416
+    assert get("bytes=0-1,5-6")[:1] == (200,)  # several ranges: the whole file
+    assert get("bytes=0-1,5-6")[2] == data
+
+
+def search(tab: Page, text: str) -> None:
+    tab.fill("#q", text)
+    tab.click("#search-form button[type=submit]")
+    status = tab.locator("#search-status")
+    expect(status).to_contain_text(re.compile(r"results? for|No results|failed"), timeout=20_000)
+
+
+def titles(tab: Page) -> list[str]:
+    return tab.locator("#results a.title").all_inner_texts()
+
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+
+
+def test_search_page_finds_words_and_phrases(site_url: str, page: Page) -> None:
+    watch = Watch(page, site_url)
+    page.goto(site_url + "search/index.html")
+    csp = page.locator("meta[http-equiv=Content-Security-Policy]").get_attribute("content")
+    assert csp == SEARCH_CSP
+    assert page.locator("#no-script").is_hidden()
+    search(page, "hydropower")  # in one article only
+    assert titles(page)[0].startswith("Danube")
+    assert page.locator("#search-status").inner_text().startswith("1 result for")
+    item = page.locator("#results li").first
+    assert item.locator("time").get_attribute("datetime") is not None
+    assert item.locator(".snippet mark").first.inner_text().lower() == "hydropower"
+    # The result links to the article's page, which opens.
+    item.locator("a.title").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/articles/danube-hydropower-dispute.html")
+    page.go_back()
+    search(page, '"chemical weapons"')
+    assert len(titles(page)) == 1 and "Putin" in titles(page)[0]
+    search(page, '"weapons chemical"')
+    assert titles(page) == []
+    search(page, "zzqqxx")
+    assert page.locator("#search-status").inner_text() == "No results for “zzqqxx”."
+    # The query is in the address: a search can be bookmarked and reloaded.
+    page.goto(site_url + "search/index.html?q=copper")
+    expect(page.locator("#results a.title")).to_have_count(1)
+    watch.assert_clean()
+
+
+def test_hostile_text_stays_text_in_results(site_url: str, page: Page) -> None:
+    watch = Watch(page, site_url)
+    page.goto(site_url + "search/index.html")
+    search(page, "hostile")
+    assert titles(page) == [HOSTILE_TITLE]
+    search(page, "script alert")
+    assert HOSTILE_TITLE in titles(page)
+    results = page.locator("#results")
+    assert "<script>" in results.inner_text() or "alert" in results.inner_text()
+    # Only the elements the page makes: no markup from an article's words.
+    tags = page.evaluate("[...document.querySelectorAll('#results *')].map(e => e.tagName)")
+    assert set(tags) <= {"LI", "A", "P", "TIME", "MARK"}
+    assert page.evaluate("window.pwned") is None
+    watch.assert_clean()
+
+
+def test_without_javascript_the_page_says_how_to_search(site_url: str, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(site_url + "search/index.html")
+    notice = tab.locator("#no-script")
+    assert notice.is_visible() and "archive" in notice.inner_text()
+    assert tab.locator("#search-form").is_hidden()
+    # Every other page keeps the script-free policy.
+    tab.goto(site_url)
+    csp = tab.locator("meta[http-equiv=Content-Security-Policy]").get_attribute("content")
+    assert csp == CSP
+    assert tab.locator("header nav a", has_text="Search").count() == 1
+    context.close()
