@@ -1,0 +1,263 @@
+// The search page's script (outputs/search.py). It asks each year's SQLite FTS5 index
+// (search/YYYY.sqlite3), newest year first, through sql.js-httpvfs, which reads the pages
+// a query needs by HTTP range requests; it stops once a page of results is found and
+// offers the older years on request. Result text is set with textContent only: an
+// article's words never become markup.
+(function () {
+  "use strict";
+
+  var PAGE = 20;
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("q");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("results");
+  var more = document.getElementById("more");
+  var here = new URL(".", document.baseURI);
+  var state = null; // {query, next: index of the next year to ask, found}
+  var opened = null; // a promise of {worker, years}
+  var running = Promise.resolve();
+
+  document.getElementById("no-script").hidden = true;
+  form.hidden = false;
+
+  // Workers that query in parallel, each with its share of the years: a query that
+  // finds little reaches every year, and one worker asks them one at a time.
+  var WORKERS = 3;
+
+  function open() {
+    if (opened === null) {
+      opened = fetch(new URL("index.json", here)).then(function (response) {
+        if (!response.ok) throw new Error("index.json: HTTP " + response.status);
+        return response.json();
+      }).then(function (listing) {
+        var years = listing.years;
+        var count = Math.min(WORKERS, years.length);
+        var started = [];
+        for (var w = 0; w < count; w++) started.push(startWorker(years, w, count));
+        return Promise.all(started).then(function (workers) {
+          years.forEach(function (year, index) {
+            year.worker = workers[index % count];
+            // Each worker's first year is its main database; it attaches the others in
+            // turn (SQLite attaches at most ten at once).
+            year.schema = index < count ? "main" : "y" + year.year;
+          });
+          return { years: years };
+        });
+      });
+    }
+    return opened;
+  }
+
+  function startWorker(years, first, step) {
+    var configs = [];
+    for (var index = first; index < years.length; index += step) {
+      var year = years[index];
+      configs.push({
+        from: "inline",
+        virtualFilename: "y" + year.year,
+        config: { serverMode: "full", requestChunkSize: 4096, url: new URL(year.url, here).href },
+      });
+    }
+    return window.createDbWorker(
+      configs,
+      new URL("sqlite.worker.js", here).href,
+      new URL("sql-wasm.wasm", here).href
+    );
+  }
+
+  // The reader's words as an FTS5 query: "quoted phrases" kept, every other word quoted,
+  // so no character the reader types is FTS5 syntax. All terms must match.
+  function ftsQuery(text) {
+    var terms = [];
+    var pattern = /"([^"]*)"|(\S+)/g;
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      var term = (match[1] !== undefined ? match[1] : match[2]).trim();
+      if (term) terms.push('"' + term.replace(/"/g, '""') + '"');
+    }
+    return terms.join(" ");
+  }
+
+  var DETAILS =
+    "SELECT page, title, authors, date, " +
+    "snippet(t.articles, -1, char(2), char(3), '…', 24) AS snippet";
+
+  // Run `sql` (with its table as t) against one year's index.
+  function ask(year, sql, params) {
+    var db = year.worker.db;
+    var text = sql.replace("TABLE", year.schema + ".articles AS t");
+    if (year.schema === "main") return db.query(text, params);
+    return db.exec("ATTACH DATABASE ? AS " + year.schema, [year.schema]).then(function () {
+      return db.query(text, params).finally(function () {
+        return db.exec("DETACH DATABASE " + year.schema);
+      });
+    });
+  }
+
+  // The rowids of up to `limit` matches of a year, newest first. Rows go in by date, so
+  // this reads the last pages of each term's doclist only (a ranked order would read
+  // all of it: a common word's doclist is megabytes).
+  function matches(year, query, limit, before) {
+    var below = before === null ? "" : " AND t.rowid < " + Number(before);
+    var sql = "SELECT t.rowid AS id FROM TABLE WHERE t.articles MATCH ?" + below +
+      " ORDER BY t.rowid DESC LIMIT " + limit;
+    return ask(year, sql, [query]).then(function (rows) {
+      return rows.map(function (row) { return row.id; });
+    });
+  }
+
+  // What the results show of those matches (their text is read for these rows only).
+  function details(year, query, ids) {
+    if (ids.length === 0) return Promise.resolve([]);
+    var sql = DETAILS + " FROM TABLE WHERE t.articles MATCH ? AND t.rowid IN (" +
+      ids.map(Number).join(",") + ") ORDER BY t.rowid DESC";
+    return ask(year, sql, [query]);
+  }
+
+  function show(rows, year) {
+    rows.forEach(function (row) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = new URL("../" + row.page, here).href;
+      link.textContent = row.title;
+      link.className = "title";
+      var meta = document.createElement("p");
+      meta.className = "meta";
+      var time = document.createElement("time");
+      time.dateTime = row.date;
+      time.textContent = row.date;
+      meta.appendChild(time);
+      if (row.authors) meta.appendChild(document.createTextNode(" · " + row.authors));
+      var snippet = document.createElement("p");
+      snippet.className = "snippet";
+      // char(2) and char(3) mark the matched words: split on them, never parse HTML.
+      String(row.snippet).split("\u0002").forEach(function (part, n) {
+        var pieces = part.split("\u0003");
+        if (n > 0 && pieces.length > 1) {
+          var mark = document.createElement("mark");
+          mark.textContent = pieces.shift();
+          snippet.appendChild(mark);
+        }
+        snippet.appendChild(document.createTextNode(pieces.join("")));
+      });
+      item.append(link, meta, snippet);
+      item.dataset.year = year;
+      list.appendChild(item);
+    });
+  }
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  // Ask the next years (the newest alone, then one per worker at once) until a page of
+  // results is found; show them in year order. `s.next` is the year to go on from and
+  // `s.before` the rowid to go on below in it (a year cut off by a full page).
+  function searchOn() {
+    return open().then(function (opened) {
+      var years = opened.years;
+      var s = state;
+      function step() {
+        if (s !== state) return null; // a newer search started
+        if (s.next >= years.length || s.page >= PAGE) return finish(years, s);
+        var wave = years.slice(s.next, s.next + (s.next === 0 ? 1 : WORKERS));
+        var last = wave[wave.length - 1].year;
+        say("Searching " + wave[0].year + (wave.length > 1 ? "–" + last : "") + "…");
+        var limit = PAGE - s.page;
+        // One more than fits: whether a year has more is known without another query.
+        return Promise.all(wave.map(function (year, n) {
+          return matches(year, s.query, limit + 1, n === 0 ? s.before : null);
+        })).then(function (found) {
+          var plan = [];
+          var left = limit;
+          var next = s.next + wave.length;
+          var before = null;
+          for (var n = 0; n < wave.length; n++) {
+            var take = found[n].slice(0, left);
+            if (take.length < found[n].length) { // this year goes on past the page
+              next = s.next + n;
+              if (take.length > 0) {
+                plan.push(take);
+                before = take[take.length - 1];
+              } else if (n === 0) {
+                before = s.before;
+              }
+              break;
+            }
+            plan.push(take);
+            left -= take.length;
+          }
+          return Promise.all(plan.map(function (ids, n) {
+            return details(wave[n], s.query, ids);
+          })).then(function (rows) {
+            if (s !== state) return null;
+            rows.forEach(function (list, n) {
+              show(list, wave[n].year);
+              s.found += list.length;
+              s.page += list.length;
+            });
+            s.next = next;
+            s.before = before;
+            return step();
+          });
+        });
+      }
+      return step();
+    });
+  }
+
+  function finish(years, s) {
+    var rest = s.next < years.length;
+    status.dataset.elapsed = String(Math.round(performance.now() - s.started));
+    if (s.found === 0) {
+      say("No results for " + s.text + ".");
+    } else {
+      var reached = s.before !== null ? years[s.next].year : years[s.next - 1].year;
+      var plural = s.found === 1 ? "" : "s";
+      var span = !rest ? "" : reached === years[0].year ? ", in " + reached : ", " + years[0].year + " back to " + reached;
+      say(s.found + " result" + plural + " for " + s.text + span + ", newest first.");
+    }
+    more.hidden = !rest;
+    return null;
+  }
+
+  function search(text) {
+    var query = ftsQuery(text);
+    list.textContent = "";
+    more.hidden = true;
+    if (!query) {
+      state = null;
+      say("Type one or more words; put a phrase in double quotes.");
+      return;
+    }
+    state = { text: "“" + text.trim() + "”", query: query, next: 0, before: null, found: 0, page: 0, started: performance.now() };
+    running = running.then(searchOn).catch(fail);
+  }
+
+  function fail(error) {
+    say("Search failed: " + (error && error.message ? error.message : error));
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var url = new URL(window.location.href);
+    url.searchParams.set("q", input.value);
+    window.history.replaceState(null, "", url);
+    search(input.value);
+  });
+
+  more.addEventListener("click", function () {
+    if (state === null) return;
+    state.page = 0;
+    state.started = performance.now();
+    running = running.then(searchOn).catch(fail);
+  });
+
+  // Start the workers while the reader types: the first query then only reads indexes.
+  open().catch(fail);
+  var initial = new URL(window.location.href).searchParams.get("q");
+  if (initial) {
+    input.value = initial;
+    search(initial);
+  }
+})();
