@@ -16,16 +16,9 @@ from pathlib import Path
 
 from playwright.sync_api import Request, expect, sync_playwright
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.test_browser import ARGS  # Chromium's flags for this machine
+
 DONE = re.compile(r"results? for|No results|failed")
 
 
@@ -51,7 +44,7 @@ def main(dist: Path, queries: list[str]) -> None:
                     page.goto(url + "search/index.html")
                     page.wait_for_load_state("networkidle")  # the workers have started
                     done: list[Request] = []
-                    page.on("requestfinished", done.append)
+                    page.on("requestfinished", lambda request: done.append(request))
                     page.fill("#q", query)
                     page.click("#search-form button[type=submit]")
                     status = page.locator("#search-status")
