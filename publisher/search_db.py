@@ -35,6 +35,7 @@ SCHEMA = (
     "tokenize = 'unicode61 remove_diacritics 2', detail = full)"
 )
 Row = tuple[str, str, str, str, str, str]  # COLUMNS, in order
+HASH_SIZE = 1 << 30
 
 
 def database(rows: Iterable[Row], scratch: Path | None = None) -> bytes:
@@ -60,6 +61,9 @@ def _fill(connection: sqlite3.Connection, rows: Iterable[Row]) -> None:
     connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     connection.execute(SCHEMA)
     connection.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', ?)", (RANK,))
+    # Keep a year's whole index in memory until the commit (about 70 MB for 7,000 rows),
+    # which then writes one segment: nothing for `optimize` to merge (half the build time).
+    connection.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('hashsize', ?)", (HASH_SIZE,))
     connection.execute("BEGIN")
     connection.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?)", rows)
     connection.execute("COMMIT")
