@@ -36,6 +36,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"  # published release files nev
 ARCHIVED = "public, max-age=604800"  # older feed archive pages: change when an old article does
 SHORT = "public, max-age=300"  # what changes with every new article
 PAGE = "public, max-age=3600"  # other pages
+# The list of the search indexes: a reader's browser must never use a list naming an index
+# that a deploy has replaced (and deleted), so every use asks (a 1 kB answer, or a 304).
+REVALIDATE = "no-cache"
+SEARCH_LIST = "search/index.json"
 
 _RELEASE_FILE = re.compile(r"releases/v\d+\.\d+\.\d+/")
 _SUBSCRIPTION = re.compile(r"feeds/(all|[^/]+/[^/]+)\.(atom|rss|json)")
@@ -48,7 +52,7 @@ _ENTRY = frozenset(
         "releases/latest.json",
         "releases/index.html",
         "sitemap.xml",
-        "search/index.json",  # names the year indexes: after them
+        SEARCH_LIST,  # names the year indexes: after them
     )
 )
 # A year's search index, named by its key (outputs/search.py): its bytes never change.
@@ -109,6 +113,8 @@ def cache_control(path: str, newest: Container[str] = frozenset()) -> str:
     current document with every new article (so is short-lived, like it)."""
     if published(path) or _SEARCH_INDEX.fullmatch(path):
         return IMMUTABLE
+    if path == SEARCH_LIST:
+        return REVALIDATE
     if path.startswith("feeds/archive/"):
         return SHORT if path in newest else ARCHIVED
     if entry_point(path) or path.startswith("sitemaps/"):

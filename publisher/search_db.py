@@ -71,16 +71,17 @@ def _fill(connection: sqlite3.Connection, rows: Iterable[Row]) -> None:
     connection.execute("VACUUM")
 
 
+# C0 control characters, dropped from the indexed text: the search page marks matches in
+# snippets with two of them (char(2), char(3)), so the text must hold none of its own.
+_CONTROLS = dict.fromkeys(range(32), " ")
+
+
 def row(article: Article) -> Row:
     """What the index holds of an article (search_db.COLUMNS)."""
-    return (
-        article.title,
-        ", ".join(article.authors),
-        to_text(article.lead) if article.lead else "",
-        to_text(article.body),
-        article.published.isoformat(),
-        article_page(article.id),
-    )
+    lead = to_text(article.lead) if article.lead else ""
+    texts = (article.title, ", ".join(article.authors), lead, to_text(article.body))
+    title, authors, lead, body = (text.translate(_CONTROLS) for text in texts)
+    return title, authors, lead, body, article.published.isoformat(), article_page(article.id)
 
 
 def piece(article: Article) -> str:

@@ -88,6 +88,7 @@ class Handler(SimpleHTTPRequestHandler):
 
     quiet = False
     rewrite: Rewrite | None = None  # set once the server knows its own address
+    ranges = False  # whether the file being sent is sent in byte ranges on request
 
     def send_head(self) -> BytesIO | BinaryIO | None:
         path = Path(self.translate_path(self.path))
@@ -98,8 +99,12 @@ class Handler(SimpleHTTPRequestHandler):
             site_path = path.relative_to(str(self.directory)).as_posix()
         except ValueError:
             site_path = ""
-        if path.is_file() and self.headers.get("Range") and not rewritten(site_path):
-            return self._send_range(path, self.headers["Range"])
+        # Byte ranges of the files sent as built (the search indexes among them); a HEAD,
+        # or a range under If-Range (no validator here to match it), gets the whole file.
+        self.ranges = path.is_file() and not rewritten(site_path)
+        wanted = self.headers.get("Range")
+        if self.ranges and wanted and self.command == "GET" and "If-Range" not in self.headers:
+            return self._send_range(path, wanted)
         if rewrite is None or not path.is_file() or not rewritten(site_path):
             return super().send_head()
         try:
@@ -141,6 +146,7 @@ class Handler(SimpleHTTPRequestHandler):
             data = file.read(end - start + 1)
         self.send_response(206)
         self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Last-Modified", formatdate(path.stat().st_mtime, usegmt=True))
         self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -159,7 +165,8 @@ class Handler(SimpleHTTPRequestHandler):
         return None
 
     def end_headers(self) -> None:
-        self.send_header("Accept-Ranges", "bytes")
+        if self.ranges:
+            self.send_header("Accept-Ranges", "bytes")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()

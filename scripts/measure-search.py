@@ -44,7 +44,7 @@ def main(dist: Path, queries: list[str]) -> None:
                     page.goto(url + "search/index.html")
                     page.wait_for_load_state("networkidle")  # the workers have started
                     done: list[Request] = []
-                    page.on("requestfinished", lambda request: done.append(request))
+                    page.on("requestfinished", lambda request, done=done: done.append(request))
                     page.fill("#q", query)
                     page.click("#search-form button[type=submit]")
                     status = page.locator("#search-status")

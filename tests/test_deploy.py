@@ -153,7 +153,7 @@ def test_first_deploy_uploads_everything_with_types_and_cache_headers(
     expected[article] = ("text/html; charset=utf-8", deploy_plan.PAGE)
     index = next(path for path in files if path.endswith(".sqlite3"))
     expected[index] = ("application/vnd.sqlite3", deploy_plan.IMMUTABLE)
-    expected["search/index.json"] = ("application/json; charset=utf-8", deploy_plan.SHORT)
+    expected["search/index.json"] = ("application/json; charset=utf-8", deploy_plan.REVALIDATE)
     expected["search/sql-wasm.wasm"] = ("application/wasm", deploy_plan.PAGE)
     expected["search/search.js"] = ("text/javascript; charset=utf-8", deploy_plan.PAGE)
     for path, (kind, cache) in expected.items():
@@ -232,7 +232,7 @@ def test_uploads_go_in_waves_and_deletes_after_them(
         ("search/2013-0123456789abcdef.sqlite3", 0, deploy_plan.IMMUTABLE),
         ("search/search.js", 0, deploy_plan.PAGE),
         ("search/index.html", 1, deploy_plan.PAGE),
-        ("search/index.json", 2, deploy_plan.SHORT),
+        ("search/index.json", 2, deploy_plan.REVALIDATE),
     ],
 )
 def test_each_kind_of_file_has_its_wave_and_cache_control(path: str, wave: int, cache: str) -> None:

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 import publisher
+from benchmarks.generate import generate
 from publisher.outputs.search import SEARCH_CSP
 from publisher.site import CSP
 
@@ -130,6 +131,18 @@ def test_serve_answers_byte_ranges(dist: Path, site_url: str) -> None:
     assert get(f"bytes={len(data)}-")[0] == 416
     assert get("bytes=0-1,5-6")[:1] == (200,)  # several ranges: the whole file
     assert get("bytes=0-1,5-6")[2] == data
+    assert headers["Accept-Ranges"] == "bytes" and "Last-Modified" in headers
+    # If-Range: no validator of ours can match it, so the whole file (RFC 9110 13.1.5).
+    request = urllib.request.Request(url, headers={"Range": "bytes=0-9", "If-Range": '"x"'})
+    with urllib.request.urlopen(request) as response:
+        assert (response.status, response.read()) == (200, data)
+    # HEAD ignores Range (RFC 9110 14.2).
+    request = urllib.request.Request(url, method="HEAD", headers={"Range": "bytes=0-9"})
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200 and response.headers["Content-Length"] == str(len(data))
+    # A page is rewritten for the preview, never sent in ranges.
+    with urllib.request.urlopen(site_url + "search/index.html") as response:
+        assert "Accept-Ranges" not in response.headers
 
 
 def search(tab: Page, text: str) -> None:
@@ -156,7 +169,9 @@ def test_search_page_finds_words_and_phrases(site_url: str, page: Page) -> None:
     assert titles(page)[0].startswith("Danube")
     assert page.locator("#search-status").inner_text().startswith("1 result for")
     item = page.locator("#results li").first
-    assert item.locator("time").get_attribute("datetime") is not None
+    when = item.locator("time")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", when.inner_text())
+    assert when.get_attribute("datetime") == when.inner_text()
     assert item.locator(".snippet mark").first.inner_text().lower() == "hydropower"
     # The result links to the article's page, which opens.
     item.locator("a.title").click()
@@ -169,6 +184,13 @@ def test_search_page_finds_words_and_phrases(site_url: str, page: Page) -> None:
     assert titles(page) == []
     search(page, "zzqqxx")
     assert page.locator("#search-status").inner_text() == "No results for “zzqqxx”."
+    # A field name before a word searches that field only.
+    search(page, "authors:mallory")
+    assert titles(page) == [HOSTILE_TITLE]
+    search(page, 'title: "war-risk premiums"')
+    assert len(titles(page)) == 1 and "War-Risk Premiums" in titles(page)[0]
+    search(page, "title:fair")  # the disclaimer's word, in no title
+    assert titles(page) == []
     # The query is in the address: a search can be bookmarked and reloaded.
     page.goto(site_url + "search/index.html?q=copper")
     expect(page.locator("#results a.title")).to_have_count(1)
@@ -182,8 +204,8 @@ def test_hostile_text_stays_text_in_results(site_url: str, page: Page) -> None:
     assert titles(page) == [HOSTILE_TITLE]
     search(page, "script alert")
     assert HOSTILE_TITLE in titles(page)
-    results = page.locator("#results")
-    assert "<script>" in results.inner_text() or "alert" in results.inner_text()
+    snippets = page.locator("#results .snippet").all_inner_texts()
+    assert any("<script>" in text for text in snippets), snippets  # shown, as text
     # Only the elements the page makes: no markup from an article's words.
     tags = page.evaluate("[...document.querySelectorAll('#results *')].map(e => e.tagName)")
     assert set(tags) <= {"LI", "A", "P", "TIME", "MARK"}
@@ -204,3 +226,46 @@ def test_without_javascript_the_page_says_how_to_search(site_url: str, browser: 
     assert csp == CSP
     assert tab.locator("header nav a", has_text="Search").count() == 1
     context.close()
+
+
+def test_paging_goes_back_year_by_year_to_every_match(tmp_path: Path, page: Page) -> None:
+    """More matches than a page, over many years: "Search older years" until it hides
+    shows every match once, newest first, as SQLite finds them."""
+    generate(90, tmp_path / "seeds", seed=11)
+    build_site(tmp_path / "seeds", tmp_path / "dist")
+    expected = query(tmp_path / "dist", "the")
+    years = json.loads((tmp_path / "dist" / "search" / "index.json").read_bytes())["years"]
+    assert len(expected) > 40 and len(years) >= 5
+    with preview(tmp_path / "dist") as url:
+        watch = Watch(page, url)
+        page.goto(url + "search/index.html")
+        search(page, "the")
+        assert len(titles(page)) == 20
+        more = page.locator("#more")
+        while more.is_visible():
+            shown = page.locator("#results li").count()
+            more.click()
+            expect(page.locator("#results li")).not_to_have_count(shown)
+            expect(page.locator("#search-status")).to_contain_text("result")
+        links = page.locator("#results a.title")
+        pages = [href.split("/", 3)[3] for href in links.evaluate_all("a => a.map(e => e.href)")]
+        dates = page.locator("#results time").all_inner_texts()
+        watch.assert_clean()
+    assert sorted(pages) == sorted(expected) and len(set(pages)) == len(pages)
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_a_search_after_a_rebuild_fetches_the_new_list(tmp_path: Path, page: Page) -> None:
+    """A page opened before a rebuild (or a deploy) that replaced a year's index asks for
+    the list again when the index it knew is gone, and finds the new text."""
+    seeds = corpus(tmp_path / "seeds")
+    build_site(seeds, tmp_path / "dist")
+    with preview(tmp_path / "dist") as url:
+        page.goto(url + "search/index.html")
+        page.wait_for_load_state("networkidle")  # its workers hold the old list
+        record = json.loads((seeds / f"{HOSTILE_ID}.json").read_text("utf-8"))
+        record["body"] += "\n\nA zanzibarite sentence added in an edit."
+        (seeds / f"{HOSTILE_ID}.json").write_text(json.dumps(record), "utf-8")
+        build_site(seeds, tmp_path / "dist")
+        search(page, "zanzibarite")
+        assert titles(page) == [HOSTILE_TITLE]

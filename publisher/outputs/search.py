@@ -34,11 +34,13 @@ SCRIPTS = {
     "search/sqlite.worker.js": "vendor/sql.js-httpvfs/sqlite.worker.js",
     "search/sql-wasm.wasm": "vendor/sql.js-httpvfs/sql-wasm.wasm",
 }
-# The search page's policy: scripts, the worker and WebAssembly from this site only (the
-# rest of the site runs no script: site.CSP).
+# The search page's policy: its scripts and worker from this site only (the rest of the
+# site runs no script: site.CSP). The worker compiles the WebAssembly under the policy of
+# its own response (none from a plain static host), not the page's: the page needs no
+# 'wasm-unsafe-eval'.
 SEARCH_CSP = (
     "default-src 'none'; connect-src 'self'; style-src 'self'; img-src 'self'; "
-    "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; object-src 'none'; "
+    "script-src 'self'; worker-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'"
 )
 
