@@ -24,9 +24,12 @@
   // finds little reaches every year, and one worker asks them one at a time.
   var WORKERS = 3;
 
-  function open() {
+  // `fresh`: ask the server again for the list (after a search failed: a deploy may have
+  // replaced an index the list named).
+  function open(fresh) {
     if (opened === null) {
-      opened = fetch(new URL("index.json", here)).then(function (response) {
+      var options = fresh ? { cache: "no-cache" } : {};
+      opened = fetch(new URL("index.json", here), options).then(function (response) {
         if (!response.ok) throw new Error("index.json: HTTP " + response.status);
         return response.json();
       }).then(function (listing) {
@@ -43,6 +46,9 @@
           });
           return { years: years };
         });
+      }).catch(function (error) {
+        opened = null; // the next search tries again
+        throw error;
       });
     }
     return opened;
@@ -66,14 +72,17 @@
   }
 
   // The reader's words as an FTS5 query: "quoted phrases" kept, every other word quoted,
-  // so no character the reader types is FTS5 syntax. All terms must match.
+  // so no character the reader types is FTS5 syntax, but for a field name put before a
+  // word or phrase (authors:lavrov, title: "a phrase"). All terms must match.
   function ftsQuery(text) {
     var terms = [];
-    var pattern = /"([^"]*)"|(\S+)/g;
+    var pattern = /(?:\b(title|authors|lead|body):\s*)?(?:"([^"]*)"|(\S+))/gi;
     var match;
     while ((match = pattern.exec(text)) !== null) {
-      var term = (match[1] !== undefined ? match[1] : match[2]).trim();
-      if (term) terms.push('"' + term.replace(/"/g, '""') + '"');
+      var term = (match[2] !== undefined ? match[2] : match[3]).trim();
+      if (!term) continue;
+      var field = match[1] ? match[1].toLowerCase() + " : " : "";
+      terms.push(field + '"' + term.replace(/"/g, '""') + '"');
     }
     return terms.join(" ");
   }
@@ -153,8 +162,8 @@
   // Ask the next years (the newest alone, then one per worker at once) until a page of
   // results is found; show them in year order. `s.next` is the year to go on from and
   // `s.before` the rowid to go on below in it (a year cut off by a full page).
-  function searchOn() {
-    return open().then(function (opened) {
+  function searchOn(fresh) {
+    return open(fresh).then(function (opened) {
       var years = opened.years;
       var s = state;
       function step() {
@@ -221,6 +230,22 @@
     return null;
   }
 
+  // A search, tried again once from the start with the list fetched anew if it fails.
+  function attempt() {
+    var s = state;
+    return searchOn(false).catch(function (error) {
+      if (s !== state || s.retried) throw error;
+      s.retried = true;
+      opened = null;
+      list.textContent = "";
+      s.next = 0;
+      s.before = null;
+      s.found = 0;
+      s.page = 0;
+      return searchOn(true);
+    });
+  }
+
   function search(text) {
     var query = ftsQuery(text);
     list.textContent = "";
@@ -231,7 +256,7 @@
       return;
     }
     state = { text: "“" + text.trim() + "”", query: query, next: 0, before: null, found: 0, page: 0, started: performance.now() };
-    running = running.then(searchOn).catch(fail);
+    running = running.then(attempt).catch(fail);
   }
 
   function fail(error) {
@@ -250,11 +275,11 @@
     if (state === null) return;
     state.page = 0;
     state.started = performance.now();
-    running = running.then(searchOn).catch(fail);
+    running = running.then(attempt).catch(fail);
   });
 
   // Start the workers while the reader types: the first query then only reads indexes.
-  open().catch(fail);
+  open(false).catch(fail);
   var initial = new URL(window.location.href).searchParams.get("q");
   if (initial) {
     input.value = initial;
