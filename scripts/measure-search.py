@@ -19,7 +19,7 @@ from playwright.sync_api import Request, expect, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.test_browser import ARGS  # Chromium's flags for this machine
 
-DONE = re.compile(r"results? for|No results|failed")
+DONE = re.compile(r"results? for|No results|failed|would read more|no more than")
 
 
 def main(dist: Path, queries: list[str]) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
 import publisher
 from benchmarks.generate import generate
@@ -246,7 +246,7 @@ def test_paging_goes_back_year_by_year_to_every_match(tmp_path: Path, page: Page
             shown = page.locator("#results li").count()
             more.click()
             expect(page.locator("#results li")).not_to_have_count(shown)
-            expect(page.locator("#search-status")).to_contain_text("result")
+            expect(page.locator("#search-status")).to_contain_text("newest first")
         links = page.locator("#results a.title")
         pages = [href.split("/", 3)[3] for href in links.evaluate_all("a => a.map(e => e.href)")]
         dates = page.locator("#results time").all_inner_texts()
@@ -269,3 +269,37 @@ def test_a_search_after_a_rebuild_fetches_the_new_list(tmp_path: Path, page: Pag
         build_site(seeds, tmp_path / "dist")
         search(page, "zanzibarite")
         assert titles(page) == [HOSTILE_TITLE]
+
+
+def test_a_search_reads_no_more_than_its_budget(site_url: str, browser: Browser) -> None:
+    """Each search (and each "older years") may read BUDGET bytes of the indexes: past
+    it, the page stops and says so, and "older years" goes on. (1 MB on the site; 120 kB
+    here, so that the fixture's small indexes run it out.)"""
+    budget = 120 << 10
+    context = browser.new_context()
+    context.add_init_script(f"window.searchBudget = {budget};")
+    tab = context.new_page()
+    read: list[int] = []
+
+    def finished(request: Request) -> None:
+        if ".sqlite3" in request.url:
+            read.append(request.sizes()["responseBodySize"])
+
+    tab.on("requestfinished", finished)
+    tab.goto(site_url + "search/index.html")
+    tab.wait_for_load_state("networkidle")
+    read.clear()
+    search(tab, "zzqqxx")
+    status = tab.locator("#search-status").inner_text()
+    assert "stopped there to read no more than 1 MB" in status, status
+    assert 0 < sum(read) <= budget
+    assert tab.locator("#more").is_visible()
+    years = len(json.loads(tab.request.get(site_url + "search/index.json").body())["years"])
+    for _ in range(years):  # each click a new budget, until every year is asked
+        if not tab.locator("#more").is_visible():
+            break
+        tab.locator("#more").click()
+        expect(tab.locator("#search-status")).to_contain_text(re.compile("stopped|No results"))
+        status = tab.locator("#search-status").inner_text()
+    assert status == "No results for “zzqqxx”.", status
+    context.close()
