@@ -23,6 +23,12 @@
   // Workers that query in parallel, each with its share of the years: a query that
   // finds little reaches every year, and one worker asks them one at a time.
   var WORKERS = 3;
+  // What one worker may read of the indexes for one search (or one "older years"): a
+  // query that would read more (a very common word filtered by field, say, which reads
+  // the word's whole list) stops with a message instead of downloading megabytes.
+  var BUDGET = window.searchBudget || 1 << 20; // (a test sets a smaller one)
+  var MIN_SHARE = 48 << 10; // about what opening one more year's index takes
+  var TOO_MUCH = "That search would read more than 1 MB of the index: add a less common word or a phrase.";
 
   // `fresh`: ask the server again for the list (after a search failed: a deploy may have
   // replaced an index the list named).
@@ -44,7 +50,7 @@
             // turn (SQLite attaches at most ten at once).
             year.schema = index < count ? "main" : "y" + year.year;
           });
-          return { years: years };
+          return { years: years, workers: workers };
         });
       }).catch(function (error) {
         opened = null; // the next search tries again
@@ -67,7 +73,8 @@
     return window.createDbWorker(
       configs,
       new URL("sqlite.worker.js", here).href,
-      new URL("sql-wasm.wasm", here).href
+      new URL("sql-wasm.wasm", here).href,
+      BUDGET
     );
   }
 
@@ -169,10 +176,19 @@
       function step() {
         if (s !== state) return null; // a newer search started
         if (s.next >= years.length || s.page >= PAGE) return finish(years, s);
-        var wave = years.slice(s.next, s.next + (s.next === 0 ? 1 : WORKERS));
+        // Fewer years at once when little of the budget is left; none: stop here.
+        var room = Math.floor((BUDGET - s.spent) / MIN_SHARE);
+        if (room < 1) return finish(years, s, true);
+        var wave = years.slice(s.next, s.next + Math.min(s.next === 0 ? 1 : WORKERS, room));
         var last = wave[wave.length - 1].year;
         say("Searching " + wave[0].year + (wave.length > 1 ? "–" + last : "") + "…");
         var limit = PAGE - s.page;
+        // The wave's share of what is left of the budget, given to each of its workers (a
+        // worker refuses a read past BUDGET, so it starts this far below it).
+        var share = Math.floor((BUDGET - s.spent) / wave.length);
+        wave.forEach(function (year) {
+          year.worker.worker.bytesRead = BUDGET - share;
+        });
         // One more than fits: whether a year has more is known without another query.
         return Promise.all(wave.map(function (year, n) {
           return matches(year, s.query, limit + 1, n === 0 ? s.before : null);
@@ -207,7 +223,14 @@
             });
             s.next = next;
             s.before = before;
-            return step();
+            return Promise.all(wave.map(function (year) {
+              return year.worker.worker.bytesRead;
+            })).then(function (read) {
+              read.forEach(function (bytes) {
+                s.spent += bytes - (BUDGET - share);
+              });
+              return step();
+            });
           });
         });
       }
@@ -215,10 +238,15 @@
     });
   }
 
-  function finish(years, s) {
+  // `paused`: the budget ran out before the last year ("older years" goes on with a new one).
+  function finish(years, s, paused) {
     var rest = s.next < years.length;
     status.dataset.elapsed = String(Math.round(performance.now() - s.started));
-    if (s.found === 0) {
+    if (paused) {
+      var back = years[Math.max(s.next - 1, 0)].year;
+      say(s.found + " result" + (s.found === 1 ? "" : "s") + " for " + s.text + " from " +
+        years[0].year + " back to " + back + "; stopped there to read no more than 1 MB.");
+    } else if (s.found === 0) {
       say("No results for " + s.text + ".");
     } else {
       var reached = s.before !== null ? years[s.next].year : years[s.next - 1].year;
@@ -234,7 +262,14 @@
   function attempt() {
     var s = state;
     return searchOn(false).catch(function (error) {
-      if (s !== state || s.retried) throw error;
+      if (s === state && overBudget(error) && s.next > 0) {
+        // A wave went past the budget: show what the years before it found, and let
+        // "older years" ask that wave again with a budget of its own.
+        return open(false).then(function (opened) {
+          return finish(opened.years, s, true);
+        });
+      }
+      if (s !== state || s.retried || overBudget(error)) throw error;
       s.retried = true;
       opened = null;
       list.textContent = "";
@@ -242,6 +277,7 @@
       s.before = null;
       s.found = 0;
       s.page = 0;
+      s.spent = 0;
       return searchOn(true);
     });
   }
@@ -255,11 +291,21 @@
       say("Type one or more words; put a phrase in double quotes.");
       return;
     }
-    state = { text: "“" + text.trim() + "”", query: query, next: 0, before: null, found: 0, page: 0, started: performance.now() };
+    state = { text: "“" + text.trim() + "”", query: query, next: 0, before: null, found: 0, page: 0, started: performance.now(), spent: 0 };
     running = running.then(attempt).catch(fail);
   }
 
+  // The worker refuses a read past its budget with an I/O error of SQLite's.
+  function overBudget(error) {
+    return /disk I\/O error/.test(String(error && error.message ? error.message : error));
+  }
+
   function fail(error) {
+    if (overBudget(error)) {
+      say(TOO_MUCH);
+      more.hidden = true;
+      return;
+    }
     say("Search failed: " + (error && error.message ? error.message : error));
   }
 
@@ -273,7 +319,10 @@
 
   more.addEventListener("click", function () {
     if (state === null) return;
+    more.hidden = true; // until this step is done
+    say("Searching older years…");
     state.page = 0;
+    state.spent = 0;
     state.started = performance.now();
     running = running.then(attempt).catch(fail);
   });
