@@ -4,9 +4,9 @@ a query needs.
 
 One table, `articles`: title, authors, lead and body are indexed (unicode61, accents
 folded), with positions (`detail=full`: phrases) and their text (for `snippet()`); the
-date and the page's site path ride along unindexed. Rows go in by date, oldest first,
-and the index is merged into one segment (`optimize`) and vacuumed, so a term's doclist is
-one contiguous run of pages. Ranking weighs a title match most (`rank`, kept in the file).
+date and the page's site path ride along unindexed. Rows go in by date, oldest first (the
+page asks for the newest matches: the end of each term's doclist), the index is written as
+one segment and the file vacuumed, so a term's doclist is one contiguous run of pages.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from .model import Article, article_page
 PAGE_SIZE = 4096
 TABLE = "articles"
 COLUMNS = ("title", "authors", "lead", "body", "date", "page")
-# bm25 weights of title, authors, lead, body (the unindexed columns take none).
-RANK = "bm25(10.0, 5.0, 2.0, 1.0)"
 SCHEMA = (
     f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
     "title, authors, lead, body, date UNINDEXED, page UNINDEXED, "
@@ -61,13 +59,13 @@ def _fill(connection: sqlite3.Connection, rows: Iterable[Row]) -> None:
     connection.execute("PRAGMA synchronous = OFF")
     connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     connection.execute(SCHEMA)
-    connection.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', ?)", (RANK,))
     # Keep a year's whole index in memory until the commit (about 70 MB for 7,000 rows),
     # which then writes one segment: nothing for `optimize` to merge (half the build time).
     connection.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('hashsize', ?)", (HASH_SIZE,))
     connection.execute("BEGIN")
     connection.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?)", rows)
     connection.execute("COMMIT")
+    # A no-op when the commit wrote one segment; merges them should the hash ever fill.
     connection.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
     connection.execute("VACUUM")
 

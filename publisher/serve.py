@@ -105,7 +105,7 @@ class Handler(SimpleHTTPRequestHandler):
         wanted = self.headers.get("Range")
         if self.ranges and wanted and self.command == "GET" and "If-Range" not in self.headers:
             return self._send_range(path, wanted)
-        if rewrite is None or not path.is_file() or not rewritten(site_path):
+        if rewrite is None or self.ranges or not path.is_file():
             return super().send_head()
         try:
             data = rewrite.apply(path.read_bytes())

@@ -27,8 +27,6 @@ from .test_browser import CHROMIUM, Watch
 browser = test_browser.browser  # the module's fixtures, shared
 page = test_browser.page
 
-ARTICLES = Path(__file__).parent / "fixtures" / "valid"
-
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
