@@ -50,7 +50,7 @@
             // turn (SQLite attaches at most ten at once).
             year.schema = index < count ? "main" : "y" + year.year;
           });
-          return { years: years, workers: workers };
+          return { years: years };
         });
       }).catch(function (error) {
         opened = null; // the next search tries again
@@ -130,7 +130,7 @@
     return ask(year, sql, [query]);
   }
 
-  function show(rows, year) {
+  function show(rows) {
     rows.forEach(function (row) {
       var item = document.createElement("li");
       var link = document.createElement("a");
@@ -157,7 +157,6 @@
         snippet.appendChild(document.createTextNode(pieces.join("")));
       });
       item.append(link, meta, snippet);
-      item.dataset.year = year;
       list.appendChild(item);
     });
   }
@@ -217,7 +216,7 @@
           })).then(function (rows) {
             if (s !== state) return null;
             rows.forEach(function (list, n) {
-              show(list, wave[n].year);
+              show(list);
               s.found += list.length;
               s.page += list.length;
             });
