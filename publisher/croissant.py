@@ -2,9 +2,11 @@
 so that ML tooling (mlcroissant, TFDS, PyTorch, dataset search engines) finds, checks and
 loads it without reading the card.
 
-One RecordSet, "articles", read from the Parquet table: a Field per record field, in schema
-order, typed as articles.parquet stores it (parquet.arrow_schema): strings as sc:Text,
-dates as sc:Date, the year as sc:Integer, lists as arrays of their item type. Descriptions
+One RecordSet, "articles", read from the Parquet table (articles.parquet, or past
+parquet.SHARD_BYTES a FileSet of its shards in data/, each shard also a FileObject with its
+hash): a Field per record field, in schema order, typed as the table stores it
+(parquet.arrow_schema): strings as sc:Text, dates as sc:Date, the year as sc:Integer, lists
+as arrays of their item type. Descriptions
 come from the article schema; the fields that carry an article's attribution say so. The
 data files are named with the sizes and hashes written in SHA256SUMS.
 
@@ -25,10 +27,12 @@ from .config import Settings
 from .dataset import KEYWORDS, Stored, dataset_name, license_entry
 from .parquet import arrow_schema
 from .schema import article_schema, field_names
+from .shards import PARQUET, parquet_names, parquet_pattern
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 RECORD_SET = "articles"
-TABLE = "articles.parquet"  # the file the records are read from
+TABLE = PARQUET  # the file the records are read from (when the table is one file)
+SHARDS = "articles-parquet-shards"  # the FileSet they are read from (when it is several)
 
 # The JSON-LD context of Croissant 1.1, as mlcroissant 1.1 writes it (core.rdf.make_context).
 CONTEXT: dict[str, Any] = {
@@ -132,7 +136,7 @@ def croissant(
         "inLanguage": settings.language,
         "isLiveDataset": False,
         "distribution": distribution(files),
-        "recordSet": [record_set()],
+        "recordSet": [record_set(_table_source(files))],
     }
 
 
@@ -177,23 +181,45 @@ def cite_as(settings: Settings, version: str, date: dt.date) -> str:
 
 
 def distribution(files: Mapping[str, Stored]) -> list[dict[str, Any]]:
-    """A cr:FileObject for each data file a reader loads, with its size and sha256."""
+    """A cr:FileObject for each data file a reader loads, with its size and sha256; for a
+    table in shards, one per shard and the cr:FileSet the records are read from."""
     objects = []
     for name, media_type, description in DISTRIBUTION:
-        stored = files[name]
-        objects.append(
-            {
-                "@type": "cr:FileObject",
-                "@id": name,
-                "name": name,
-                "description": description,
-                "contentUrl": name,  # relative to the release folder, where this file is
-                "encodingFormat": media_type,
-                "contentSize": f"{stored.size} B",
-                "sha256": stored.sha256,
-            }
-        )
+        names = parquet_names(files) if name == TABLE else [name]
+        for one in names:
+            objects.append(_file_object(one, media_type, description, files[one]))
+        if len(names) > 1:
+            objects.append(
+                {
+                    "@type": "cr:FileSet",
+                    "@id": SHARDS,
+                    "name": SHARDS,
+                    "description": f"{description} In {len(names)} shards, by id.",
+                    "encodingFormat": media_type,
+                    "includes": parquet_pattern(files),  # relative to this file's folder
+                }
+            )
     return objects
+
+
+def _file_object(name: str, media_type: str, description: str, stored: Stored) -> dict[str, Any]:
+    return {
+        "@type": "cr:FileObject",
+        "@id": name,
+        "name": name,
+        "description": description,
+        "contentUrl": name,  # relative to the release folder, where this file is
+        "encodingFormat": media_type,
+        "contentSize": f"{stored.size} B",
+        "sha256": stored.sha256,
+    }
+
+
+def _table_source(files: Mapping[str, Stored]) -> dict[str, Any]:
+    """Where the record set's fields are read from: the table's file, or its FileSet."""
+    if len(parquet_names(files)) > 1:
+        return {"fileSet": {"@id": SHARDS}}
+    return {"fileObject": {"@id": TABLE}}
 
 
 def _data_type(kind: pa.DataType) -> str:
@@ -213,8 +239,9 @@ def field_description(name: str) -> str:
     return f"Attribution: {text}" if name in ATTRIBUTION else text
 
 
-def record_field(column: pa.Field) -> dict[str, Any]:
-    """The cr:Field of one column of the Parquet table (a list column: an array)."""
+def record_field(column: pa.Field, table: Mapping[str, Any]) -> dict[str, Any]:
+    """The cr:Field of one column of the Parquet table (a list column: an array), read
+    from `table` (_table_source)."""
     kind = column.type
     field: dict[str, Any] = {
         "@type": "cr:Field",
@@ -226,11 +253,11 @@ def record_field(column: pa.Field) -> dict[str, Any]:
         field.update(dataType=_data_type(kind.value_type), isArray=True, arrayShape="-1")
     else:
         field["dataType"] = _data_type(kind)
-    field["source"] = {"fileObject": {"@id": TABLE}, "extract": {"column": column.name}}
+    field["source"] = {**table, "extract": {"column": column.name}}
     return field
 
 
-def record_set() -> dict[str, Any]:
+def record_set(table: Mapping[str, Any]) -> dict[str, Any]:
     """The records: one Field per record field, in schema order; `id` the key."""
     schema = arrow_schema()
     if tuple(schema.names) != field_names():
@@ -241,5 +268,5 @@ def record_set() -> dict[str, Any]:
         "name": RECORD_SET,
         "description": "One record per republished article, sorted by id.",
         "key": {"@id": f"{RECORD_SET}/id"},
-        "field": [record_field(column) for column in schema],
+        "field": [record_field(column, table) for column in schema],
     }

@@ -26,6 +26,7 @@ from .config import Settings
 from .model import canonical_line
 from .rows import CSV_LINE_END, LIST_DELIMITER, Item, header_row, unpacked
 from .schema import article_schema, field_names, required_fields
+from .shards import PARQUET, parquet_names
 from .topics import slugify
 from .tuning import DEFAULT
 
@@ -231,7 +232,7 @@ def table_schema(delimiter: str | None) -> dict[str, Any]:
 RESOURCES = (
     ("articles-jsonl", "articles.jsonl.gz", "jsonl", "application/jsonl", "table",
      "One record per line (canonical: sorted by id, sorted keys, UTF-8, LF), gzip-compressed."),
-    ("articles-parquet", "articles.parquet", "parquet", "application/vnd.apache.parquet", "file",
+    ("articles-parquet", PARQUET, "parquet", "application/vnd.apache.parquet", "file",
      "The same records as an Apache Parquet table (zstd; lists as lists, dates as dates)."),
     ("articles-csv", "articles.csv", "csv", "text/csv", "table",
      "The same records as CSV (RFC 4180, UTF-8, CRLF rows); list fields joined with ';'."),
@@ -287,10 +288,13 @@ class Tally:
         self.size = 0
         self.hash = hashlib.sha256()
 
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        self.hash.update(chunk)
+
     def through(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         for chunk in chunks:
-            self.size += len(chunk)
-            self.hash.update(chunk)
+            self.add(chunk)
             yield chunk
 
     def stored(self) -> Stored:
@@ -323,25 +327,36 @@ class Gather:
 
 
 def resources(files: Mapping[str, Stored]) -> list[dict[str, Any]]:
-    """Resource descriptors for the data files in `files` (name -> what was written)."""
+    """Resource descriptors for the data files in `files` (name -> what was written): one
+    for each shard of the Parquet table."""
     described = []
     for name, path, fmt, mediatype, kind, description in RESOURCES:
         if path.startswith("delta/") and path not in files:  # a first release has none
             continue
-        stored = files[path]
-        resource: dict[str, Any] = {"name": name, "type": kind, "path": path}
-        resource.update(description=description, format=fmt, mediatype=mediatype)
-        if path.endswith(".gz"):
-            resource["compression"] = "gz"
-        if fmt != "parquet":  # a binary file: no text encoding
-            resource["encoding"] = "utf-8"
-        resource.update(bytes=stored.size, hash=f"sha256:{stored.sha256}")
-        if fmt == "csv":
-            resource["dialect"] = CSV_DIALECT
-        if kind == "table":
-            resource["schema"] = table_schema(LIST_DELIMITER if fmt == "csv" else None)
-        described.append(resource)
+        paths = parquet_names(files) if fmt == "parquet" else [path]
+        for shard, one in enumerate(paths):
+            resource: dict[str, Any] = {"name": name, "type": kind, "path": one}
+            if len(paths) > 1:
+                resource["name"] = f"{name}-{shard:05d}-of-{len(paths):05d}"
+                description = f"{description} Shard {shard + 1} of {len(paths)}, by id."
+            resource.update(description=description, format=fmt, mediatype=mediatype)
+            described.append(_stored(resource, files[one]))
     return described
+
+
+def _stored(resource: dict[str, Any], stored: Stored) -> dict[str, Any]:
+    """The resource with what depends on its format, and its size and hash."""
+    fmt = resource["format"]
+    if resource["path"].endswith(".gz"):
+        resource["compression"] = "gz"
+    if fmt != "parquet":  # a binary file: no text encoding
+        resource["encoding"] = "utf-8"
+    resource.update(bytes=stored.size, hash=f"sha256:{stored.sha256}")
+    if fmt == "csv":
+        resource["dialect"] = CSV_DIALECT
+    if resource["type"] == "table":
+        resource["schema"] = table_schema(LIST_DELIMITER if fmt == "csv" else None)
+    return resource
 
 
 def dataset_name(settings: Settings) -> str:

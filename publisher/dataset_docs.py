@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
@@ -12,6 +13,7 @@ from .dataset import Summary, list_fields
 from .rows import CSV_LINE_END, LIST_DELIMITER
 from .schema import field_names, required_fields
 from .schema_diff import schema_groups
+from .shards import parquet_names, parquet_pattern
 from .versioning import Change
 
 if TYPE_CHECKING:
@@ -138,10 +140,11 @@ def _disclaimers(plan: ReleasePlan, summary: Summary) -> list[str]:
 
 def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summary: Summary) -> str:
     """The dataset card, README.md: a section at a time, each a list of lines."""
+    table = parquet_names(resource["path"] for resource in package["resources"])
     lines = [
-        *front_matter(plan, settings),
+        *front_matter(plan, settings, table),
         *_readme_head(plan, settings),
-        *_readme_files(),
+        *_readme_files(table),
         *_readme_licence(plan, settings, summary),
         "",
         "## Fields",
@@ -150,7 +153,7 @@ def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summa
         "",
         *_field_rows(package),
         *_readme_csv(),
-        *_readme_loading(),
+        *_readme_loading(table),
     ]
     return "\n".join(lines)
 
@@ -171,11 +174,11 @@ def size_category(records: int) -> str:
     return next((name for bound, name in SIZES if records < bound), "100M<n<1B")
 
 
-def front_matter(plan: ReleasePlan, settings: Settings) -> list[str]:
+def front_matter(plan: ReleasePlan, settings: Settings, table: Sequence[str]) -> list[str]:
     """The card's YAML header, which the Hugging Face Hub and `datasets` read: the Parquet
-    file as the one split, so `load_dataset("<release folder>")` loads exactly the records
-    (without it, every JSON file in the folder would be read as one table). No task
-    category: the archive is not made for one task."""
+    file(s) `table` as the one split, so `load_dataset("<release folder>")` loads exactly
+    the records (without it, every JSON file in the folder would be read as one table). No
+    task category: the archive is not made for one task."""
     license_id = settings.license.lower()
     licence = [f"license: {_yaml(license_id)}"]
     if license_id not in HF_LICENSES:
@@ -194,7 +197,7 @@ def front_matter(plan: ReleasePlan, settings: Settings) -> list[str]:
         '  - config_name: "default"',
         "    data_files:",
         '      - split: "train"',
-        '        path: "articles.parquet"',
+        f"        path: {_yaml(parquet_pattern(table))}",
         "---",
         "",
     ]
@@ -214,14 +217,17 @@ def _readme_head(plan: ReleasePlan, settings: Settings) -> list[str]:
     ]
 
 
-def _readme_files() -> list[str]:
+def _readme_files(table: Sequence[str]) -> list[str]:
+    what = "the records as a typed table: lists as lists, dates as dates"
+    if len(table) > 1:
+        what = f"{what}; {len(table)} shards of at most about 256 MB, by id"
     return [
         "",
         "## Files",
         "",
         "| file | what |",
         "|---|---|",
-        "| `articles.parquet` | the records as a typed table: lists as lists, dates as dates |",
+        f"| `{parquet_pattern(table)}` | {what} |",
         "| `articles.jsonl.gz` | one JSON record per line, canonical: sorted by id, sorted keys, "
         "LF; gzip |",
         "| `articles.csv` | the same records as CSV (see below) |",
@@ -284,8 +290,10 @@ def _readme_csv() -> list[str]:
     ]
 
 
-def _readme_loading() -> list[str]:
+def _readme_loading(table: Sequence[str]) -> list[str]:
     lists = ", ".join(repr(n) for n in list_fields())
+    files = parquet_pattern(table)
+    folder = "data" if len(table) > 1 else files  # pandas reads a folder's shards in order
     return [
         "",
         "## Loading",
@@ -295,7 +303,7 @@ def _readme_loading() -> list[str]:
         "```python",
         "import pandas as pd",
         "",
-        'df = pd.read_parquet("articles.parquet")',
+        f'df = pd.read_parquet("{folder}")',
         'lines = pd.read_json("articles.jsonl.gz", lines=True, dtype=False)  # lists stay lists',
         'csv = pd.read_csv("articles.csv", dtype=str, keep_default_na=False)  # exact text',
         f"for name in [{lists}]:",
@@ -303,18 +311,18 @@ def _readme_loading() -> list[str]:
         "",
         "import polars as pl",
         "",
-        'frame = pl.read_parquet("articles.parquet")',
+        f'frame = pl.read_parquet("{files}")',
         "",
         "from datasets import load_dataset",
         "",
-        'articles = load_dataset("parquet", data_files="articles.parquet", split="train")',
+        f'articles = load_dataset("parquet", data_files="{files}", split="train")',
         '# or, from anywhere: load_dataset("path/to/this/folder", split="train")',
         "```",
         "",
         "DuckDB:",
         "",
         "```sql",
-        "SELECT * FROM 'articles.parquet';",
+        f"SELECT * FROM '{files}';",
         "SELECT * FROM read_json('articles.jsonl.gz', format = 'newline_delimited');",
         "",
         "SELECT * REPLACE (string_split(authors, ';') AS authors)",

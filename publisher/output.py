@@ -112,6 +112,16 @@ class Staging:
             yield handle
         self._twin(relative, path)
 
+    def rename(self, old: str, new: str) -> None:
+        """Give a file written in this build another name (and its twin, if any)."""
+        path = self._claim(new)
+        os.rename(f"{self.root}/{old}", path)  # noqa: PTH104 - strings: see _claim
+        self.written.discard(old)
+        if self.twin is not None:
+            copy = f"{self.twin}/{new}"
+            self._folder(copy)
+            os.rename(f"{self.twin}/{old}", copy)  # noqa: PTH104
+
     def _twin(self, relative: str, path: str) -> None:
         if self.twin is not None:
             copy = f"{self.twin}/{relative}"

@@ -5,12 +5,13 @@ releases/index.json) into a build's staging folder.
 dist/releases/
   index.json        {"name", "latest", "versions": [entry, ...]} oldest first
   latest.json       the newest entry
-  vX.Y.Z/           datapackage.json, croissant.json, articles.jsonl.gz, articles.parquet,
-                    articles.csv, articles.spreadsheet.csv, articles.schema.json, delta/
-                    (after the first), CHANGELOG.md, changes.jsonl, CITATION.cff,
-                    .zenodo.json, README.md, SHA256SUMS (releases cut by earlier versions
-                    of this tool hold articles.jsonl and articles.json instead of the line
-                    file and the table, and neither croissant.json nor .zenodo.json)
+  vX.Y.Z/           datapackage.json, croissant.json, articles.jsonl.gz, articles.parquet
+                    (or past 256 MB its shards, data/articles-*-of-*.parquet), articles.csv,
+                    articles.spreadsheet.csv, articles.schema.json, delta/ (after the
+                    first), CHANGELOG.md, changes.jsonl, CITATION.cff, .zenodo.json,
+                    README.md, SHA256SUMS (releases cut by earlier versions of this tool
+                    hold articles.jsonl and articles.json instead of the line file and the
+                    table, and neither croissant.json nor .zenodo.json)
 """
 
 from __future__ import annotations

@@ -17,16 +17,18 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import orjson
 
 from . import croissant, dataset, dataset_docs, zenodo
 from .config import Settings
+from .file_streams import Folder, Sharded, StagedFolder, Written, write_together
 from .gzip_stream import gzip_chunks, open_maybe_gzipped
 from .parquet import parquet_chunks
 from .release import INDEX, LATEST, RELEASES, SUMS, ReleasePlan, read_index
 from .rows import Item
+from .shards import PARQUET, parquet_name
 from .tuning import DEFAULT
 from .versioning import Published, ReleaseError
 
@@ -35,10 +37,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-Open = Callable[[str], AbstractContextManager[BinaryIO]]  # a new file of the version folder
 Lines = Callable[[Sequence[str]], Iterator[bytes]]  # the records' lines by id: ArticleStore.lines
 Rows = Callable[[Sequence[str]], Iterator[Item]]  # for the CSV files, by id: ArticleStore.rows
-Written = dict[str, dataset.Stored]  # file name -> size and hash
 Fields = dict[str, tuple[str, ...]]  # id -> the fields that changed, of each changed record
 
 # What a downloader of the previous version needs to reach this one (releases after the
@@ -85,19 +85,19 @@ def release_files(
     settings: Settings,
     lines: Lines,
     rows: Rows,
-    open_file: Open,
+    folder: Folder,
     *,
     start: Starter | None = None,
     batch: int = DEFAULT.data_batch,
 ) -> Written:
     """Write every file of the version folder. The data files are streamed from the
     records, never held whole (see data_files for `start` and `batch`)."""
-    with data_files(plan, lines, rows, open_file, start=start, batch=batch) as data:
-        return version_files(plan, settings, data, open_file)
+    with data_files(plan, lines, rows, folder, start=start, batch=batch) as data:
+        return version_files(plan, settings, data, folder)
 
 
 def version_files(
-    plan: ReleasePlan, settings: Settings, data: DataFiles, open_file: Open
+    plan: ReleasePlan, settings: Settings, data: DataFiles, folder: Folder
 ) -> Written:
     """Every file of the version folder, SHA256SUMS last (it covers all the others). What
     does not depend on the data files is written first, while they may still be in the
@@ -106,7 +106,7 @@ def version_files(
     files: Written = {}
 
     def put(name: str, content: bytes) -> None:
-        with open_file(name) as out:
+        with folder.open(name) as out:
             out.write(content)
         files[name] = dataset.Stored.of(content)
 
@@ -163,7 +163,7 @@ def data_files(
     plan: ReleasePlan,
     lines: Lines,
     rows: Rows,
-    open_file: Open,
+    folder: Folder,
     *,
     start: Starter | None = None,
     batch: int = DEFAULT.data_batch,
@@ -183,14 +183,14 @@ def data_files(
             "articles.csv": (chunk for chunk, _ in table),
             "articles.spreadsheet.csv": (chunk for _, chunk in sheet),
         }
-        return write_together(open_file, chunks), gather.summary()
+        return write_together(folder, chunks), gather.summary()
 
     def json_files() -> tuple[Written, Fields]:
         fields: Fields = {}
         stream = lines(ids)
         if plan.old_lines:
             stream = noting_fields(plan, stream, fields)
-        return write_together(open_file, line_files(plan, dataset.batches(stream, batch))), fields
+        return write_together(folder, line_files(plan, dataset.batches(stream, batch))), fields
 
     if start is None:
         yield DataFiles(json_files, csv_files)
@@ -199,14 +199,16 @@ def data_files(
         yield DataFiles(jsons, csvs)
 
 
-def line_files(plan: ReleasePlan, batches: Iterable[list[bytes]]) -> dict[str, Iterator[bytes]]:
+def line_files(
+    plan: ReleasePlan, batches: Iterable[list[bytes]]
+) -> dict[str, Iterator[bytes] | Sharded]:
     """The files made from the records' lines (batches of them, in id order), as chunks:
     the line file, the Parquet table and, after the first release, the delta files."""
     first = plan.previous is None
     jsonl, table, *delta = itertools.tee(batches, 2 if first else 4)
-    files = {
+    files: dict[str, Iterator[bytes] | Sharded] = {
         "articles.jsonl.gz": gzip_chunks(map(dataset.jsonl_chunk, jsonl)),
-        "articles.parquet": parquet_chunks(table),
+        PARQUET: Sharded(parquet_chunks(table), parquet_name),
     }
     if not first:
         ids = [entry.id for entry in plan.entries]
@@ -260,25 +262,6 @@ def noting_fields(plan: ReleasePlan, lines: Iterable[bytes], fields: Fields) -> 
             yield line
 
 
-def write_together(open_file: Open, files: Mapping[str, Iterable[bytes]]) -> Written:
-    """Write files a chunk of each in turn, each chunk hashed as it goes. Files made from
-    one stream of records (itertools.tee) so hold no more than a batch of it between them."""
-    tallies = {name: dataset.Tally() for name in files}
-    with contextlib.ExitStack() as stack:
-        pending = {
-            name: (iter(tallies[name].through(chunks)), stack.enter_context(open_file(name)))
-            for name, chunks in files.items()
-        }
-        while pending:
-            for name, (chunks, out) in list(pending.items()):
-                chunk = next(chunks, None)
-                if chunk is None:
-                    del pending[name]
-                else:
-                    out.write(chunk)
-    return {name: tally.stored() for name, tally in tallies.items()}
-
-
 def index_entry(plan: ReleasePlan, files: Mapping[str, dataset.Stored]) -> Published:
     return Published(
         version=plan.version,
@@ -321,13 +304,11 @@ def releasing(
         raise ReleaseError("the published releases changed while planning: run again")
     keep_versions(staging)
 
-    def open_file(name: str) -> AbstractContextManager[BinaryIO]:
-        return staging.open(f"{plan.folder}/{name}")
-
-    with data_files(plan, lines, rows, open_file, start=start, batch=batch) as data:  # under way
+    folder = StagedFolder(staging, plan.folder)
+    with data_files(plan, lines, rows, folder, start=start, batch=batch) as data:  # under way
 
         def finish() -> None:
-            files = version_files(plan, settings, data, open_file)
+            files = version_files(plan, settings, data, folder)
             # A data file written by another process is not in this process's record yet.
             staging.written.update(f"{plan.folder}/{name}" for name in files)
             entries = [*index, index_entry(plan, files)]

@@ -9,7 +9,7 @@ import datetime as dt
 import gzip
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,12 @@ def test_row_groups_follow_the_records_not_the_batches(monkeypatch: pytest.Monke
     lines = [json.dumps(dict(TRICKY, id=f"r-{n:03d}"), sort_keys=True).encode() for n in range(30)]
     monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 7)
     made = {
-        size: b"".join(parquet.parquet_chunks(lines[at : at + size] for at in range(0, 30, size)))
+        size: b"".join(
+            chunk
+            for _, chunk in parquet.parquet_chunks(
+                lines[at : at + size] for at in range(0, 30, size)
+            )
+        )
         for size in (1, 4, 30)
     }
     assert len(set(made.values())) == 1
@@ -125,12 +130,52 @@ def test_row_groups_follow_the_records_not_the_batches(monkeypatch: pytest.Monke
     ]
 
 
+def _one_file(chunks: Iterable[tuple[int, bytes]]) -> bytes:
+    parts = list(chunks)
+    assert {shard for shard, _ in parts} == {0}
+    return b"".join(chunk for _, chunk in parts)
+
+
+def test_past_the_shard_size_the_table_comes_in_shards_of_whole_row_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines = [json.dumps(dict(TRICKY, id=f"r-{n:03d}"), sort_keys=True).encode() for n in range(60)]
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 5)
+    data = _one_file(parquet.parquet_chunks([lines]))
+    whole = pq.read_table(pa.BufferReader(data))
+    group = len(data) // 12  # about the bytes of one row group of 5 (and a share of the footer)
+    monkeypatch.setattr(parquet, "SHARD_BYTES", 3 * group)
+    made = {}
+    for size in (1, 7, 60):
+        shards: dict[int, bytes] = {}
+        for shard, chunk in parquet.parquet_chunks(
+            lines[at : at + size] for at in range(0, 60, size)
+        ):
+            assert shard in (len(shards) - 1, len(shards)), "shards come in order"
+            shards[shard] = shards.get(shard, b"") + chunk
+        made[size] = tuple(shards.values())
+    assert len(set(made.values())) == 1, "the boundaries follow the records, not the batches"
+    files = made[1]
+    assert len(files) >= 3
+    tables = [pq.read_table(pa.BufferReader(data)) for data in files]
+    assert pa.concat_tables(tables).equals(whole)  # every row once, in id order
+    for data in files:
+        metadata = pq.ParquetFile(pa.BufferReader(data)).metadata
+        assert all(metadata.row_group(i).num_rows == 5 for i in range(metadata.num_row_groups))
+        assert metadata.schema.to_arrow_schema() == parquet.arrow_schema()
+        groups = [metadata.row_group(i) for i in range(metadata.num_row_groups)]
+        # The groups' pages stay within the size but for the slack of one group (the groups
+        # differ a little); the footer adds their metadata (tiny at the real size).
+        pages = sum(g.column(c).total_compressed_size for g in groups for c in range(g.num_columns))
+        assert pages <= parquet.SHARD_BYTES + group // 2
+
+
 def test_a_record_the_parquet_schema_refuses_is_named() -> None:
     # Not a valid record (validation refuses it first): the error names it all the same.
     good = json.dumps(dict(TRICKY, id="a-good-one"), sort_keys=True).encode()
     bad = json.dumps(dict(TRICKY, id="a-bad-one", copyright_year="2024")).encode()
     with pytest.raises(ReleaseError, match=r"^record a-bad-one: the Parquet table cannot hold"):
-        b"".join(parquet.parquet_chunks([[good, bad]]))
+        list(parquet.parquet_chunks([[good, bad]]))
 
 
 def test_a_whole_number_written_as_a_fraction_is_an_integer(tmp_path: Path) -> None:

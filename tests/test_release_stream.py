@@ -157,9 +157,16 @@ def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatc
             chunks[self.name].append((len(chunk), read))
             return len(chunk)
 
+    class Watched:
+        def open(self, name: str) -> Recorder:
+            return Recorder(name)
+
+        def rename(self, old: str, new: str) -> None:
+            chunks[new] = chunks.pop(old)
+
     plan = plan_release(MemoryStore.of(map(_article, records)).entries, Path("nowhere"), _date())
     # One process (no `start`): watch it all.
-    release_files(plan, SETTINGS, lines, lines, Recorder, start=None, batch=4)
+    release_files(plan, SETTINGS, lines, lines, Watched(), start=None, batch=4)
     for name in ("articles.csv", "articles.spreadsheet.csv"):
         sizes = [size for size, _ in chunks[name]]
         assert len(sizes) >= 10, name
@@ -717,12 +724,23 @@ def _date() -> dt.date:
     return dt.date.fromisoformat(DATE)
 
 
-def _opener(folder: Path) -> Callable[[str], Any]:
-    def open_new(name: str) -> Any:
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        return (folder / name).open("xb")
+@dataclasses.dataclass(frozen=True)
+class _Folder:
+    """A release_write.Folder in a plain folder."""
 
-    return open_new
+    root: Path
+
+    def open(self, name: str) -> Any:
+        (self.root / name).parent.mkdir(parents=True, exist_ok=True)
+        return (self.root / name).open("xb")
+
+    def rename(self, old: str, new: str) -> None:
+        (self.root / new).parent.mkdir(parents=True, exist_ok=True)
+        (self.root / old).rename(self.root / new)
+
+
+def _opener(folder: Path) -> _Folder:
+    return _Folder(folder)
 
 
 def _lines(records: Sequence[Record]) -> list[bytes]:
