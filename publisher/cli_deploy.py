@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 import click
 
 from .cli_options import exit_codes, shared_options
 from .config import Options
-from .deploy_plan import Plan
 from .output import MARKER, locked
 from .problems import UsageError
-from .site import human_size
 from .terminal import TerminalProgress
+
+if TYPE_CHECKING:  # imported when deploying: every other command would load the site's modules
+    from .deploy_plan import Plan
 
 
 def size(count: int) -> str:
     """Bytes for people, as the releases page gives them (site.human_size), "B" below 1 kB."""
+    from .site import human_size
+
     return human_size(count) if count >= 1000 else f"{count} B"
 
 
