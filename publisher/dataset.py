@@ -71,6 +71,17 @@ def canonical_json_bytes(value: Any, *, indent: int | None = None, newline: bool
     return canonical_line(data)
 
 
+def canonical_json_lines(values: Iterable[Any]) -> bytes:
+    """canonical_json_bytes(value, newline=True) of each value, joined; U+2028/U+2029 escaped
+    once over them all (a first release's changes.jsonl has a line per record)."""
+    items = list(values)
+    option = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+    try:
+        return canonical_line(b"".join(orjson.dumps(item, option=option) for item in items))
+    except TypeError:  # what orjson refuses: a value at a time, the stdlib way for those
+        return b"".join(canonical_json_bytes(item, newline=True) for item in items)
+
+
 def record_sha256(record: Record) -> str:
     """The identity of a record's content: sha256 of its canonical JSON line (no LF).
     ArticleRef.digest is the same hash (model.index_of), made when the seed is checked."""
@@ -94,23 +105,6 @@ def jsonl_chunk(lines: list[bytes]) -> bytes:
 
 def jsonl_chunks(lines: Iterable[bytes], batch: int = DEFAULT.data_batch) -> Iterator[bytes]:
     return map(jsonl_chunk, batches(lines, batch))
-
-
-def json_array_chunks(lines: Iterable[list[bytes]]) -> Iterator[bytes]:
-    """articles.json: the records' canonical lines as one JSON array, a record a line:
-    "[", the lines joined by ",", "]", each on its own line. Any JSON reader loads it;
-    a line reader sees the same records, line for line, as in articles.jsonl. (Indenting
-    meant parsing and dumping every record again, a large share of a release's time.)"""
-    opening = b"[\n"
-    for batch in lines:
-        if batch:
-            yield opening + b",\n".join(batch)
-            opening = b",\n"
-    yield b"[]\n" if opening == b"[\n" else b"\n]\n"
-
-
-def json_chunks(lines: Iterable[bytes], batch: int = DEFAULT.data_batch) -> Iterator[bytes]:
-    return json_array_chunks(batches(lines, batch))
 
 
 def list_fields() -> tuple[str, ...]:

@@ -22,7 +22,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publisher import dataset, gzip_stream, parquet, produce, release, release_write, rows
+from publisher import (
+    dataset,
+    dataset_docs,
+    gzip_stream,
+    parquet,
+    produce,
+    release,
+    release_write,
+    rows,
+)
 from publisher.config import load_settings
 from publisher.dataset import Record, canonical_json_bytes, record_sha256
 from publisher.engine import parallel
@@ -47,13 +56,6 @@ from .sitetools import SETTINGS, cut_release
 
 def whole_jsonl(records: Sequence[Record]) -> bytes:
     return b"".join(canonical_json_bytes(record, newline=True) for record in records)
-
-
-def whole_json(records: Sequence[Record]) -> bytes:
-    """One JSON array, a record a line, each line the record's canonical line."""
-    if not records:
-        return b"[]\n"
-    return b"[\n" + b",\n".join(canonical_json_bytes(record) for record in records) + b"\n]\n"
 
 
 def whole_csv(records: Sequence[Record], transform: Callable[[str], str], encoding: str) -> bytes:
@@ -94,7 +96,6 @@ def test_streamed_data_files_equal_the_whole_files(batch: int, count: int) -> No
         return map(canonical_json_bytes, records)
 
     assert b"".join(dataset.jsonl_chunks(lines(), batch)) == whole_jsonl(records)
-    assert b"".join(dataset.json_chunks(lines(), batch)) == whole_json(records)
     packed = list(map(rows.packed_row, records))
     mixed = [
         row if n % 2 else line for n, (row, line) in enumerate(zip(packed, lines(), strict=True))
@@ -116,17 +117,6 @@ def summary_of(records: Sequence[Record]) -> dataset.Summary:
     for record in records:
         disclaimers[record["disclaimer"]] = disclaimers.get(record["disclaimer"], 0) + 1
     return dataset.Summary(tuple(sorted(sources - {None})), tuple(disclaimers.items()))
-
-
-@pytest.mark.parametrize("count", [0, 1, 7])
-def test_the_json_array_holds_the_jsonl_records_line_for_line(batch: int, count: int) -> None:
-    records = variants(count)
-    array = b"".join(dataset.json_chunks(map(canonical_json_bytes, records), batch))
-    assert json.loads(array) == records  # any JSON reader
-    jsonl = b"".join(dataset.jsonl_chunks(map(canonical_json_bytes, records), batch)).splitlines()
-    inner = array.splitlines()[1:-1]  # without the brackets' lines
-    assert [line.removesuffix(b",") for line in inner] == jsonl
-    assert array.endswith(b"]\n")
 
 
 def test_data_files_are_written_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -759,3 +749,25 @@ def _released_then_changed(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]
 
 def _no_space(*args: Any, **kwargs: Any) -> None:
     raise OSError(28, "No space left on device")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text()))
+def test_titles_escaped_in_one_pass_are_each_escaped(titles: list[str]) -> None:
+    # The changelog escapes every title in one regex pass over them all (md_lines).
+    assert dataset_docs.md_lines(titles) == [dataset_docs.md(title) for title in titles]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(JSON_VALUES, max_size=5))
+def test_json_lines_made_at_once_are_the_lines_made_one_by_one(values: list[Any]) -> None:
+    # changes.jsonl: lone surrogates and integers past 64 bits take the stdlib's way.
+    expected = b"".join(canonical_json_bytes(value, newline=True) for value in values)
+    assert dataset.canonical_json_lines(values) == expected
