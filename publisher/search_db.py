@@ -77,11 +77,18 @@ def _fill(connection: sqlite3.Connection, rows: Iterable[Row]) -> None:
 _CONTROLS = re.compile("[\x00-\x1f]")
 
 
+def without_controls(text: str) -> str:
+    """`text` with each C0 control character a space. Printable text holds none: the
+    pattern runs on the rest only (the check is 2-3x faster than the pattern, and an edit
+    indexes every body of its year)."""
+    return text if text.isprintable() else _CONTROLS.sub(" ", text)
+
+
 def row(article: Article) -> Row:
     """What the index holds of an article (search_db.COLUMNS)."""
     lead = to_text(article.lead) if article.lead else ""
     texts = (article.title, ", ".join(article.authors), lead, to_text(article.body))
-    title, authors, lead, body = (_CONTROLS.sub(" ", text) for text in texts)
+    title, authors, lead, body = map(without_controls, texts)
     return title, authors, lead, body, article.published.isoformat(), article_page(article.id)
 
 

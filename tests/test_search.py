@@ -13,10 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from playwright.sync_api import Browser, Page, Request, expect
 
 import publisher
 from benchmarks.generate import generate
+from publisher import search_db
 from publisher.outputs.search import SEARCH_CSP
 from publisher.site import CSP
 
@@ -301,3 +304,12 @@ def test_a_search_reads_no_more_than_its_budget(site_url: str, browser: Browser)
         status = tab.locator("#search-status").inner_text()
     assert status == "No results for “zzqqxx”.", status
     context.close()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text())
+def test_indexed_text_holds_no_control_character(text: str) -> None:
+    # The search page marks matches with char(2) and char(3): the text must hold none.
+    cleaned = search_db.without_controls(text)
+    assert cleaned == re.sub("[\x00-\x1f]", " ", text)
+    assert not any(ord(c) < 0x20 for c in cleaned)
