@@ -3,7 +3,7 @@ so that ML tooling (mlcroissant, TFDS, PyTorch, dataset search engines) finds, c
 loads it without reading the card.
 
 One RecordSet, "articles", read from the Parquet table (articles.parquet, or past
-parquet.SHARD_BYTES a FileSet of its shards in data/, each shard also a FileObject with its
+shards.SHARD_BYTES a FileSet of its shards in data/, each shard also a FileObject with its
 hash): a Field per record field, in schema order, typed as the table stores it
 (parquet.arrow_schema): strings as sc:Text, dates as sc:Date, the year as sc:Integer, lists
 as arrays of their item type. Descriptions

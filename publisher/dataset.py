@@ -330,10 +330,11 @@ def resources(files: Mapping[str, Stored]) -> list[dict[str, Any]]:
         paths = parquet_names(files) if fmt == "parquet" else [path]
         for shard, one in enumerate(paths):
             resource: dict[str, Any] = {"name": name, "type": kind, "path": one}
+            text = description
             if len(paths) > 1:
                 resource["name"] = f"{name}-{shard:05d}-of-{len(paths):05d}"
-                description = f"{description} Shard {shard + 1} of {len(paths)}, by id."
-            resource.update(description=description, format=fmt, mediatype=mediatype)
+                text = f"{description} Shard {shard + 1} of {len(paths)}, by id."
+            resource.update(description=text, format=fmt, mediatype=mediatype)
             described.append(_stored(resource, files[one]))
     return described
 

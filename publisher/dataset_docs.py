@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from . import shards
 from .config import Settings
 from .dataset import Summary, list_fields
 from .rows import CSV_LINE_END, LIST_DELIMITER
@@ -228,7 +229,7 @@ def _readme_head(plan: ReleasePlan, settings: Settings) -> list[str]:
 def _readme_files(table: Sequence[str]) -> list[str]:
     what = "the records as a typed table: lists as lists, dates as dates"
     if len(table) > 1:
-        what = f"{what}; {len(table)} shards of at most about 256 MB, by id"
+        what = f"{what}; {len(table)} shards of at most about {shards.SHARD_BYTES >> 20} MB, by id"
     return [
         "",
         "## Files",

@@ -31,10 +31,10 @@ class Folder(Protocol):
 
 @dataclass(frozen=True)
 class Sharded:
-    """A file that may come as several: chunks, each with the number of the shard it
-    belongs to (0, 1, ..., in order), and the name of shard k of n."""
+    """A file that may come as several: at each step, (shard, bytes) parts, the shards
+    numbered 0, 1, ... in order; and the name of shard k of n."""
 
-    chunks: Iterable[tuple[int, bytes]]
+    chunks: Iterable[list[tuple[int, bytes]]]
     name: Callable[[int, int], str]
 
 
@@ -91,14 +91,15 @@ def _sharded(folder: Folder, file: Sharded) -> Generator[None, None, Written]:
     tally = Tally()
     with contextlib.ExitStack() as stack:
         shard, out = 0, stack.enter_context(folder.open(file.name(0, 1)))
-        for number, chunk in file.chunks:
-            if number != shard:
-                stack.close()
-                written[file.name(shard, shard + 1)] = tally.stored()
-                shard, tally = number, Tally()
-                out = stack.enter_context(folder.open(file.name(shard, shard + 1)))
-            out.write(chunk)
-            tally.add(chunk)
+        for parts in file.chunks:
+            for number, chunk in parts:
+                if number != shard:
+                    stack.close()
+                    written[file.name(shard, shard + 1)] = tally.stored()
+                    shard, tally = number, Tally()
+                    out = stack.enter_context(folder.open(file.name(shard, shard + 1)))
+                out.write(chunk)
+                tally.add(chunk)
             yield
     written[file.name(shard, shard + 1)] = tally.stored()
     shards = shard + 1

@@ -12,8 +12,8 @@ benchmarks/spike-issue17.md).
 
 A row group closes at ROW_GROUP_ROWS records or ROW_GROUP_BYTES of line bytes, whichever
 comes first, counted line by line: the boundaries, so the bytes, depend on the records only,
-not on how they were batched. Past SHARD_BYTES the table is split into shards, files of whole
-row groups each (dataset.parquet_names names them), so that no file is too large for a
+not on how they were batched. Past shards.SHARD_BYTES the table is split into shards, files of whole
+row groups each (shards.parquet_names names them), so that no file is too large for a
 reader that fetches a file whole (the Hugging Face viewer, a browser download).
 """
 
@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
+from . import shards
 from .schema import article_schema, field_names, required_fields
 from .versioning import ReleaseError
 
@@ -41,10 +42,6 @@ PARSE_BLOCK = 16 << 20  # the JSON reader's fastest here (4 MB: 2.3x slower; 32 
 UNIQUE = frozenset(("id", "title", "subtitle", "lead", "body"))
 # Long text: min/max statistics of it let no reader skip anything, and cost a pass.
 TEXT = frozenset(("title", "subtitle", "lead", "body", "disclaimer", "copyright_notice"))
-# A shard closes before the row group that would take it past this many bytes (about
-# 280,000 records of the benchmark's corpus); read when a table is written, so a test may
-# lower it.
-SHARD_BYTES = 256 << 20
 
 
 def _resolved(spec: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -198,29 +195,29 @@ def _writer(sink: _Sink) -> pq.ParquetWriter:
     )
 
 
-def parquet_chunks(batches: Iterable[list[bytes]]) -> Iterator[tuple[int, bytes]]:
-    """The Parquet table as chunks of bytes, each with the number of the shard it belongs
-    to (0, 1, ...: the table is one shard below SHARD_BYTES), from batches of canonical
-    record lines (no LF) in id order: a chunk (perhaps empty) for each batch, so that files
-    made side by side from one stream go at the same pace. A shard closes before the group
-    that, as large as the last one, would take it past SHARD_BYTES: the boundaries depend on
-    the records only."""
+def parquet_chunks(batches: Iterable[list[bytes]]) -> Iterator[list[tuple[int, bytes]]]:
+    """The Parquet table as bytes, from batches of canonical record lines (no LF) in id
+    order: for each batch, what it completes (perhaps nothing) as (shard, bytes) parts, the
+    shards numbered 0, 1, ... (one below shards.SHARD_BYTES), so that files made side by side from
+    one stream go at the same pace. A shard closes before the group that, as large as the
+    last one, would take it past shards.SHARD_BYTES: the boundaries depend on the records only."""
     shard, sink = 0, _Sink()
     writer = _writer(sink)
     last = 0  # the bytes of the last group written
     try:
         for completed in groups(batches):
+            parts = []
             for group in completed:
-                if last and sink.position + last > SHARD_BYTES:
+                if last and sink.position + last > shards.SHARD_BYTES:
                     writer.close()
-                    yield shard, sink.take()
+                    parts.append((shard, sink.take()))
                     shard, sink = shard + 1, _Sink()
                     writer = _writer(sink)
                 table = _table(group)
                 before = sink.position
                 writer.write_table(table, row_group_size=table.num_rows)
                 last = sink.position - before
-            yield shard, sink.take()
+            yield [*parts, (shard, sink.take())]
     finally:
         writer.close()
-    yield shard, sink.take()
+    yield [(shard, sink.take())]

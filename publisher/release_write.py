@@ -103,8 +103,8 @@ def version_files(
     does not depend on the data files is written first, while they may still be in the
     making. The changes are written once the CSV files are done (the shorter part: the
     changes of a large first release take seconds of CPU, and on two cores they would
-    otherwise slow the data files down), and after the JSON files when records changed, to
-    name the fields that did."""
+    otherwise slow the data files down); when records changed, once the JSON files are done
+    instead, to name the fields that did."""
     files: Written = {}
 
     def put(name: str, content: bytes) -> None:
@@ -119,13 +119,12 @@ def version_files(
     put("articles.schema.json", schema_bytes())
     put("CITATION.cff", dataset_docs.citation(plan, settings).encode())
     put(".zenodo.json", zenodo.zenodo_json(plan, settings))
-    tables, summary = data.csv()
-    files.update(tables)
-    if not plan.old_lines:
+    if not plan.old_lines:  # no changed record's fields to name: once the CSV files are done
+        tables, summary = data.csv()
         put_changes(plan)
-    json_files, fields = data.json()
-    files.update(json_files)
-    if plan.old_lines:
+        json_files, _ = data.json()
+    else:
+        json_files, fields = data.json()
         changes = tuple(
             dataclasses.replace(change, fields=fields[change.id])
             if change.op == "changed"
@@ -133,6 +132,9 @@ def version_files(
             for change in plan.changes
         )
         put_changes(dataclasses.replace(plan, changes=changes))
+        tables, summary = data.csv()
+    files.update(json_files)
+    files.update(tables)
     package = dataset.datapackage(settings, str(plan.version), plan.date, summary.sources, files)
     put("datapackage.json", (json.dumps(package, indent=2, ensure_ascii=False) + "\n").encode())
     put("croissant.json", croissant.croissant_bytes(settings, str(plan.version), plan.date, files))

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from publisher import parquet
+from publisher import parquet, shards
 from publisher.problems import ReleaseError
 from publisher.schema import field_names, required_fields
 
@@ -111,12 +111,7 @@ def test_row_groups_follow_the_records_not_the_batches(monkeypatch: pytest.Monke
     lines = [json.dumps(dict(TRICKY, id=f"r-{n:03d}"), sort_keys=True).encode() for n in range(30)]
     monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 7)
     made = {
-        size: b"".join(
-            chunk
-            for _, chunk in parquet.parquet_chunks(
-                lines[at : at + size] for at in range(0, 30, size)
-            )
-        )
+        size: _one_file(parquet.parquet_chunks(lines[at : at + size] for at in range(0, 30, size)))
         for size in (1, 4, 30)
     }
     assert len(set(made.values())) == 1
@@ -130,8 +125,8 @@ def test_row_groups_follow_the_records_not_the_batches(monkeypatch: pytest.Monke
     ]
 
 
-def _one_file(chunks: Iterable[tuple[int, bytes]]) -> bytes:
-    parts = list(chunks)
+def _one_file(steps: Iterable[list[tuple[int, bytes]]]) -> bytes:
+    parts = [part for step in steps for part in step]
     assert {shard for shard, _ in parts} == {0}
     return b"".join(chunk for _, chunk in parts)
 
@@ -144,16 +139,20 @@ def test_past_the_shard_size_the_table_comes_in_shards_of_whole_row_groups(
     data = _one_file(parquet.parquet_chunks([lines]))
     whole = pq.read_table(pa.BufferReader(data))
     group = len(data) // 12  # about the bytes of one row group of 5 (and a share of the footer)
-    monkeypatch.setattr(parquet, "SHARD_BYTES", 3 * group)
+    monkeypatch.setattr(shards, "SHARD_BYTES", 3 * group)
     made = {}
     for size in (1, 7, 60):
-        shards: dict[int, bytes] = {}
-        for shard, chunk in parquet.parquet_chunks(
-            lines[at : at + size] for at in range(0, 60, size)
-        ):
-            assert shard in (len(shards) - 1, len(shards)), "shards come in order"
-            shards[shard] = shards.get(shard, b"") + chunk
-        made[size] = tuple(shards.values())
+        made_shards: dict[int, bytes] = {}
+        batches = [lines[at : at + size] for at in range(0, 60, size)]
+        steps = list(parquet.parquet_chunks(batches))
+        assert len(steps) == len(batches) + 2, "a step a batch, the last group's, the footer's"
+        for step in steps:
+            if size < 10:  # fewer records than a shard holds (two groups of 5 or more)
+                assert len(step) <= 2, "such a batch closes one shard at most"
+            for shard, chunk in step:
+                assert shard in (len(made_shards) - 1, len(made_shards)), "shards come in order"
+                made_shards[shard] = made_shards.get(shard, b"") + chunk
+        made[size] = tuple(made_shards.values())
     assert len(set(made.values())) == 1, "the boundaries follow the records, not the batches"
     files = made[1]
     assert len(files) >= 3
@@ -167,7 +166,7 @@ def test_past_the_shard_size_the_table_comes_in_shards_of_whole_row_groups(
         # The groups' pages stay within the size but for the slack of one group (the groups
         # differ a little); the footer adds their metadata (tiny at the real size).
         pages = sum(g.column(c).total_compressed_size for g in groups for c in range(g.num_columns))
-        assert pages <= parquet.SHARD_BYTES + group // 2
+        assert pages <= shards.SHARD_BYTES + group // 2
 
 
 def test_a_record_the_parquet_schema_refuses_is_named() -> None:

@@ -1,4 +1,4 @@
-"""A release whose Parquet table passes parquet.SHARD_BYTES (lowered here, so that a few
+"""A release whose Parquet table passes shards.SHARD_BYTES (lowered here, so that a few
 hundred records make several shards): the shards are named as Hugging Face names them, and
 every consumer the card and the descriptors name (pandas, polars, DuckDB, `datasets`,
 frictionless, mlcroissant, sha256sum, the releases page) finds exactly the records in them."""
@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchmarks.generate import generate
-from publisher import parquet
+from publisher import parquet, shards
 from publisher.pipeline import damaged_release_files
 from publisher.shards import parquet_name
 
@@ -46,17 +46,17 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     size = (root / "whole" / "releases" / VERSION / "articles.parquet").stat().st_size
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(parquet, "ROW_GROUP_ROWS", 10)
-        patch.setattr(parquet, "SHARD_BYTES", size // 4)
+        patch.setattr(shards, "SHARD_BYTES", size // 4)
         cut(seeds, root / "dist")
     return root / "dist" / "releases" / VERSION
 
 
-def shards(folder: Path) -> list[str]:
+def shard_names(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*.parquet"))
 
 
 def test_the_table_comes_in_shards_named_as_hugging_face_names_them(folder: Path) -> None:
-    names = shards(folder)
+    names = shard_names(folder)
     assert len(names) >= 4, names
     assert names == [parquet_name(k, len(names)) for k in range(len(names))]
     assert names[0] == f"data/articles-00000-of-{len(names):05d}.parquet"
@@ -75,11 +75,14 @@ def test_sha256sum_and_the_descriptors_cover_every_shard(folder: Path) -> None:
         ["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    for name in shards(folder):
+    for name in shard_names(folder):
         assert f"{name}: OK" in result.stdout
     package = json.loads((folder / "datapackage.json").read_text("utf-8"))
     parquets = [r for r in package["resources"] if r["format"] == "parquet"]
-    assert [r["path"] for r in parquets] == shards(folder)
+    assert [r["path"] for r in parquets] == shard_names(folder)
+    for number, resource in enumerate(parquets, start=1):  # each says which shard it is, once
+        assert resource["description"].count(" Shard ") == 1
+        assert resource["description"].endswith(f" Shard {number} of {len(parquets)}, by id.")
     assert len({r["name"] for r in package["resources"]}) == len(package["resources"])
     report = frictionless.validate(str(folder / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])
@@ -93,7 +96,7 @@ def test_a_damaged_shard_fails_frictionless_and_publish_validate(
     shutil.copytree(folder.parent.parent, dist)
     assert damaged_release_files(dist) == []
     copy = dist / "releases" / VERSION
-    last = copy / shards(folder)[-1]
+    last = copy / shard_names(folder)[-1]
     last.write_bytes(last.read_bytes()[:-1] + b"\0")
     report = frictionless.validate(str(copy / "datapackage.json"))
     assert not report.valid
@@ -143,11 +146,11 @@ def test_datasets_loads_the_folder_by_its_card(
 def test_mlcroissant_reads_the_shards_as_one_record_set(folder: Path) -> None:
     document = json.loads((folder / "croissant.json").read_text("utf-8"))
     objects = {o["@id"]: o for o in document["distribution"]}
-    sums = dict(
-        reversed(line.split("  ", 1))
-        for line in (folder / "SHA256SUMS").read_text("utf-8").splitlines()
-    )
-    for name in shards(folder):
+    sums: dict[str, str] = {}
+    for line in (folder / "SHA256SUMS").read_text("utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        sums[name] = digest
+    for name in shard_names(folder):
         assert objects[name]["sha256"] == sums[name]
     (file_set,) = [o for o in objects.values() if o["@type"] == "cr:FileSet"]
     assert file_set["includes"] == "data/articles-*.parquet"
@@ -159,5 +162,5 @@ def test_mlcroissant_reads_the_shards_as_one_record_set(folder: Path) -> None:
 
 def test_the_releases_page_links_every_shard(folder: Path) -> None:
     page = (folder.parent / "index.html").read_text("utf-8")
-    for name in shards(folder):
+    for name in shard_names(folder):
         assert re.search(rf'href="[^"]*{VERSION}/{re.escape(name)}"', page), name
