@@ -6,9 +6,9 @@ One RecordSet, "articles", read from the Parquet table (articles.parquet, or pas
 shards.SHARD_BYTES a FileSet of its shards in data/, each shard also a FileObject with its
 hash): a Field per record field, in schema order, typed as the table stores it
 (parquet.arrow_schema): strings as sc:Text, dates as sc:Date, the year as sc:Integer, lists
-as arrays of their item type. Descriptions
-come from the article schema; the fields that carry an article's attribution say so. The
-data files are named with the sizes and hashes written in SHA256SUMS.
+as arrays of their item type. Descriptions come from the article schema; the fields that
+carry an article's attribution say so. The data files are named with the sizes and hashes
+written in SHA256SUMS.
 
 Settings and the release in, bytes out: no clock, no environment; keys in a fixed order.
 """

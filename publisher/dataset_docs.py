@@ -14,7 +14,6 @@ from .dataset import Summary, list_fields
 from .rows import CSV_LINE_END, LIST_DELIMITER
 from .schema import field_names, required_fields
 from .schema_diff import schema_groups
-from .shards import parquet_names, parquet_pattern
 from .versioning import Change
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ HEADINGS = {"added": "Added", "changed": "Changed", "removed": "Removed"}
 
 def md(text: str) -> str:
     """Text as literal Markdown inline content (one line)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return md_lines([text])[0]
 
 
 def md_lines(texts: Iterable[str]) -> list[str]:
@@ -149,7 +148,7 @@ def _disclaimers(plan: ReleasePlan, summary: Summary) -> list[str]:
 
 def readme(plan: ReleasePlan, settings: Settings, package: dict[str, Any], summary: Summary) -> str:
     """The dataset card, README.md: a section at a time, each a list of lines."""
-    table = parquet_names(resource["path"] for resource in package["resources"])
+    table = shards.parquet_names(resource["path"] for resource in package["resources"])
     lines = [
         *front_matter(plan, settings, table),
         *_readme_head(plan, settings),
@@ -206,7 +205,7 @@ def front_matter(plan: ReleasePlan, settings: Settings, table: Sequence[str]) ->
         '  - config_name: "default"',
         "    data_files:",
         '      - split: "train"',
-        f"        path: {_yaml(parquet_pattern(table))}",
+        f"        path: {_yaml(shards.parquet_pattern(table))}",
         "---",
         "",
     ]
@@ -236,7 +235,7 @@ def _readme_files(table: Sequence[str]) -> list[str]:
         "",
         "| file | what |",
         "|---|---|",
-        f"| `{parquet_pattern(table)}` | {what} |",
+        f"| `{shards.parquet_pattern(table)}` | {what} |",
         "| `articles.jsonl.gz` | one JSON record per line, canonical: sorted by id, sorted keys, "
         "LF; gzip |",
         "| `articles.csv` | the same records as CSV (see below) |",
@@ -301,7 +300,7 @@ def _readme_csv() -> list[str]:
 
 def _readme_loading(table: Sequence[str]) -> list[str]:
     lists = ", ".join(repr(n) for n in list_fields())
-    files = parquet_pattern(table)
+    files = shards.parquet_pattern(table)
     folder = "data" if len(table) > 1 else files  # pandas reads a folder's shards in order
     return [
         "",
