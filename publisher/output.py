@@ -310,6 +310,8 @@ def staged(
         spare = spare_of(target)
         live = None if force else trees.manifest("live", target)
         reused = None if force else trees.manifest("spare", spare)
+        if reused is not None and live is not None and _mostly_stale(reused, live):
+            reused = None  # a fresh tree of links from the output is cheaper than updating it
         if reused is not None:
             trees.save(live=(target, live) if live is not None else None)  # spare: in use
             spare.rename(staging.root)
@@ -337,6 +339,20 @@ def staged(
             raise
         with deferred(completes=True):  # Ctrl-C during the swap: the swap finishes first
             _commit(staging, trees, live)
+
+
+# Past this share of the output's files differing from the spare tree's (after a build
+# that rewrote most files: an upgrade of the tool, a new setting), the next build starts
+# from an empty folder of hard links to the output instead of updating the spare: updating
+# replaces each of those files, and unlinking the last link of a file frees its blocks
+# (an edit after a new title: 56 s at 100,000 articles, against 15 s with fresh links
+# while the old spare is deleted in the background).
+STALE_SHARE = 0.5
+
+
+def _mostly_stale(spare: dict[str, str], live: dict[str, str]) -> bool:
+    """Whether more than STALE_SHARE of the output's files differ from the spare's."""
+    return len(live.items() - spare.items()) > STALE_SHARE * len(live)
 
 
 def _commit(staging: Staging, trees: Trees, live: dict[str, str] | None) -> None:

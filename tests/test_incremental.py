@@ -162,6 +162,28 @@ def test_builds_keep_a_spare_tree_and_rewrite_only_changed_files(project: Path) 
     assert "Mr Putin" not in (spare / page.relative_to(dist)).read_text("utf-8")
 
 
+@pytest.mark.parametrize("rewritten", [False, True])
+def test_a_spare_tree_mostly_stale_is_dropped_not_updated(project: Path, rewritten: bool) -> None:
+    """After a build that rewrote most files (here: a new title), the spare tree differs
+    from dist/ almost everywhere: the next build starts from fresh hard links instead of
+    replacing each file of the spare (slow: freeing the old files), and the output is the
+    same. After a small change, the spare is updated as usual."""
+    publish()
+    if rewritten:
+        Path("pyproject.toml").write_text('[tool.publisher]\ntitle = "Another"\n', "utf-8")
+    _edit(project / "seeds" / SEED.name, "tail", random.Random(2))
+    publish()  # rewrites every page (rewritten) or the edited article's (not)
+    spare = (project / ".dist.spare").stat().st_ino
+    _edit(project / "seeds" / SEED.name, "tail", random.Random(3))
+    publish()
+    dist = project / "dist"
+    # Updated, the spare becomes the output (the same folder); dropped, a new folder does.
+    assert (dist.stat().st_ino == spare) is not rewritten
+    assert tree(project / ".dist.spare") != tree(dist)  # the output before the edit
+    publish("--dist", "cold", "--force")
+    assert tree(dist) == tree(project / "cold")
+
+
 @pytest.mark.parametrize("lead", [True, False])
 def test_a_correction_down_the_body_rewrites_no_archive_page(in_tmp: Path, lead: bool) -> None:
     """Archive and list pages show an article's title, dates, topics and summary, not its
