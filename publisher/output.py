@@ -348,11 +348,15 @@ def staged(
 # (an edit after a new title: 56 s at 100,000 articles, against 15 s with fresh links
 # while the old spare is deleted in the background).
 STALE_SHARE = 0.5
+_STRIDE = 64  # judged on every 64th file: comparing all 300,000 keys costs 0.15 s an edit
 
 
 def _mostly_stale(spare: dict[str, str], live: dict[str, str]) -> bool:
-    """Whether more than STALE_SHARE of the output's files differ from the spare's."""
-    return len(live.items() - spare.items()) > STALE_SHARE * len(live)
+    """Whether more than STALE_SHARE of the output's files differ from the spare's (in
+    a sample: a wrong call near the line costs time, never correctness)."""
+    sample = list(live)[::_STRIDE]
+    stale = sum(1 for path in sample if spare.get(path) != live[path])
+    return stale > STALE_SHARE * len(sample)
 
 
 def _commit(staging: Staging, trees: Trees, live: dict[str, str] | None) -> None:
