@@ -4,22 +4,27 @@ a query needs.
 
 One table, `articles`: title, authors, lead and body are indexed (unicode61, accents
 folded), with positions (`detail=full`: phrases) and their text (for `snippet()`); the
-date and the page's site path ride along unindexed. Rows go in by date, oldest first (the
+date, the page's site path and the digest of the record the row was made from ride along
+unindexed. Table `made` names the code that made the rows (rows_version): the next build
+takes the rows of unchanged records from the index it replaces (previous_rows) instead of
+loading every article of the year again. Rows go in by date, oldest first (the
 page asks for the newest matches: the end of each term's doclist), the index is written as
 one segment and the file vacuumed, so a term's doclist is one contiguous run of pages.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
-import orjson
-
+from .fingerprint import tool_fingerprint
 from .markdown_text import to_text
 from .model import Article, article_page
 
@@ -27,14 +32,23 @@ from .model import Article, article_page
 # so small pages waste little. 4096 matches sql.js-httpvfs's default request size.
 PAGE_SIZE = 4096
 TABLE = "articles"
-COLUMNS = ("title", "authors", "lead", "body", "date", "page")
+COLUMNS = ("title", "authors", "lead", "body", "date", "page", "digest")
 SCHEMA = (
     f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
-    "title, authors, lead, body, date UNINDEXED, page UNINDEXED, "
+    "title, authors, lead, body, date UNINDEXED, page UNINDEXED, digest UNINDEXED, "
     "tokenize = 'unicode61 remove_diacritics 2', detail = full)"
 )
-Row = tuple[str, str, str, str, str, str]  # COLUMNS, in order
+MADE = "made"
+Row = tuple[str, str, str, str, str, str, str]  # COLUMNS, in order
 HASH_SIZE = 1 << 30
+
+
+@cache
+def rows_version() -> str:
+    """What decides an article's row besides its record: this module and the code that
+    makes records (fingerprint.tool_fingerprint). Rows made under another are not reused."""
+    own = files("publisher").joinpath("search_db.py").read_bytes()
+    return hashlib.sha256(tool_fingerprint().encode() + own).hexdigest()[:16]
 
 
 def database(rows: Iterable[Row], scratch: Path | None = None) -> bytes:
@@ -59,11 +73,13 @@ def _fill(connection: sqlite3.Connection, rows: Iterable[Row]) -> None:
     connection.execute("PRAGMA synchronous = OFF")
     connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     connection.execute(SCHEMA)
+    connection.execute(f"CREATE TABLE {MADE} (rows TEXT NOT NULL)")
+    connection.execute(f"INSERT INTO {MADE} VALUES (?)", (rows_version(),))
     # Keep a year's whole index in memory until the commit (about 70 MB for 7,000 rows),
     # which then writes one segment: nothing for `optimize` to merge (half the build time).
     connection.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('hashsize', ?)", (HASH_SIZE,))
     connection.execute("BEGIN")
-    connection.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?)", rows)
+    connection.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     connection.execute("COMMIT")
     # A no-op when the commit wrote one segment; merges them should the hash ever fill.
     connection.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
@@ -84,14 +100,29 @@ def without_controls(text: str) -> str:
     return text if text.isprintable() else _CONTROLS.sub(" ", text)
 
 
-def row(article: Article) -> Row:
-    """What the index holds of an article (search_db.COLUMNS)."""
+def row(article: Article, digest: str) -> Row:
+    """What the index holds of an article (COLUMNS) whose record has `digest`."""
     lead = to_text(article.lead) if article.lead else ""
     texts = (article.title, ", ".join(article.authors), lead, to_text(article.body))
     title, authors, lead, body = map(without_controls, texts)
-    return title, authors, lead, body, article.published.isoformat(), article_page(article.id)
+    published, page = article.published.isoformat(), article_page(article.id)
+    return title, authors, lead, body, published, page, digest
 
 
-def piece(article: Article) -> str:
-    """An article's row as the article pass puts it on the shelf."""
-    return orjson.dumps(row(article)).decode()
+def previous_rows(path: Path | None) -> dict[str, Row]:
+    """The rows of the index at `path` by record digest, if the code that made them makes
+    rows as this code does (else, or if there is no readable index there, none)."""
+    if path is None:
+        return {}
+    try:
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            (made,) = connection.execute(f"SELECT rows FROM {MADE}").fetchone()
+            if made != rows_version():
+                return {}
+            cursor = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}")
+            return {found[-1]: found for found in cursor}
+        finally:
+            connection.close()
+    except (sqlite3.Error, TypeError, ValueError):
+        return {}

@@ -20,8 +20,11 @@ from playwright.sync_api import Browser, Page, Request, expect
 import publisher
 from benchmarks.generate import generate
 from publisher import search_db
+from publisher.model import Article
+from publisher.outputs import search as search_module
 from publisher.outputs.search import SEARCH_CSP
 from publisher.site import CSP
+from publisher.validate import check_file
 
 from . import test_browser
 from .sitetools import HOSTILE_ID, HOSTILE_TITLE, build_site, corpus, preview
@@ -98,6 +101,57 @@ def test_edit_rebuilds_only_its_year_index(tmp_path: Path) -> None:
     assert {name[:4] for name in changed} == {"2012", "inde"}
     assert len(changed) == 2 and len(before) == len(after)
     assert query(tmp_path / "dist", "zanzibarite") == [f"articles/{HOSTILE_ID}.html"]
+
+
+def test_an_edit_makes_the_row_of_its_article_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other rows come from the indexes the build replaces (previous_rows: not one of
+    those articles is loaded or made into a row again; this build keeps no cache, so it
+    makes every year's index anew), and the new index is byte for byte a cold build's.
+    Rows made by other code (another rows_version) are all made again."""
+    seeds, dist = tmp_path / "seeds", tmp_path / "dist"
+    paths = generate(40, seeds, seed=7)
+    build_site(seeds, dist)
+    records = [record for record in (check_file(path)[0] for path in paths) if record]
+    year = str(records[0]["published"])[:4]
+    made: list[str] = []
+    real = search_module.row
+
+    def counted(article: Article, digest: str) -> search_db.Row:
+        made.append(article.id)
+        return real(article, digest)
+
+    monkeypatch.setattr(search_module, "row", counted)
+    edited = records[0]
+    _add_to_body(paths[0], "A zanzibarite line.")
+    build_site(seeds, dist)
+    assert made == [edited["id"]]
+    (index,) = (dist / "search").glob(f"{year}-*.sqlite3")
+    build_site(seeds, tmp_path / "cold")
+    assert index.read_bytes() == (tmp_path / "cold" / "search" / index.name).read_bytes()
+    assert query(dist, "zanzibarite") == [f"articles/{edited['id']}.html"]
+
+    made.clear()
+    monkeypatch.setattr(search_db, "rows_version", lambda: "other code")
+    _add_to_body(paths[0], "Another line.")
+    build_site(seeds, dist)
+    assert sorted(made) == sorted(str(record["id"]) for record in records)
+
+
+def _add_to_body(path: Path, line: str) -> None:
+    """A paragraph at the end of the body of a generated seed (before its attribution)."""
+    text = path.read_text("utf-8")
+    at = text.index("\nThe original source of this article is")
+    path.write_text(f"{text[:at]}\n{line}\n{text[at:]}", "utf-8")
+
+
+def test_no_rows_from_what_is_not_an_index(tmp_path: Path) -> None:
+    bad = tmp_path / "2020-0000.sqlite3"
+    bad.write_bytes(b"not a database")
+    assert search_db.previous_rows(bad) == {}
+    assert search_db.previous_rows(tmp_path / "absent.sqlite3") == {}
+    assert search_db.previous_rows(None) == {}
 
 
 def test_vendored_engine_is_the_published_package() -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..feeds import FeedWriter
-from ..model import ArticleRef
+from ..model import Article, ArticleRef
 from ..site import Site
 
 Files = list[tuple[str, bytes]]  # (site path, bytes) of the files one output makes
@@ -21,6 +21,8 @@ class Makers:
     feeds: FeedWriter
     site: Site
     root: Path  # the staging folder (the releases page reads the releases in it)
+    load: Callable[[Sequence[str]], dict[str, Article]]  # articles by id, a batch at a time
+    output: Path  # the output this build replaces (dist/), perhaps not there: read-only
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import search_db
 from ..config import Settings
 from ..feeds import FULL, LIGHT
 from ..model import Article, article_page
@@ -43,15 +42,10 @@ def _canonical(makers: Makers, article: Article) -> tuple[str, ...]:
     return (canonical(makers.site.settings, article),)
 
 
-def _search(makers: Makers, article: Article) -> tuple[str, ...]:
-    return (search_db.piece(article),)
-
-
 PIECES = {
     "light": Piece(LIGHT, _light),  # an archive page's feed entry (summary and attribution)
     "full": Piece(FULL, _full),  # a subscription document's feed entry (full text)
     "item": Piece(("item",), _item),  # a list page's entry
     # An article page's canonical URL: a sitemap lists only pages that are their own.
     "canonical": Piece(("canonical",), _canonical),
-    "search": Piece(("search",), _search),  # a row of its year's search index
 }

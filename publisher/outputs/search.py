@@ -3,7 +3,8 @@
 and its scripts. The page queries the years newest first in the browser (sql.js-httpvfs:
 SQLite compiled to WebAssembly, reading a database by HTTP range requests), so a query
 fetches a few pages of each year it reaches, never a whole index; an article edited
-rebuilds its year's index only.
+rebuilds its year's index only, from the rows of the index it replaces, made anew for
+the changed records alone (the rest of the year is not loaded: search_db.previous_rows).
 
 The search page is the one page with scripts, all from this site (its own CSP,
 SEARCH_CSP); without them it says how to search the archive otherwise.
@@ -15,12 +16,12 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
-import orjson
 from markupsafe import Markup
 
 from ..model import ArticleRef
-from ..search_db import Row, database, row
+from ..search_db import Row, database, previous_rows, row
 from .base import Files, Makers, Output, digest
 from .layout import Layout
 from .sitemaps import years
@@ -61,7 +62,7 @@ def outputs(layout: Layout) -> Iterator[Output]:
         path = index_path(year, key)
         url = path.removeprefix("search/")
         listed.append({"year": f"{year:04d}", "articles": len(chunk), "url": url})
-        yield Output((path,), key, chunk, "search", _index(layout, path, chunk), len(chunk) * 1.0)
+        yield Output((path,), key, chunk, "", _index(year, path, chunk), len(chunk) * 1.0)
     listed.reverse()  # newest first: the order the page searches in
     yield Output((LIST,), layout.key("search list", listed), (), "", _list(listed), 0.1)
     yield Output((PAGE,), layout.key("search page"), (), "", _page(layout), 0.1)
@@ -70,19 +71,31 @@ def outputs(layout: Layout) -> Iterator[Output]:
         yield Output((path,), layout.key("search script", path), (), "", _script(path, source), 0.1)
 
 
-def _index(layout: Layout, path: str, chunk: Sequence[ArticleRef]) -> Callable[[Makers], Files]:
+LOAD_BATCH = 500  # articles loaded at a time for the rows not carried over
+
+
+def _index(year: int, path: str, chunk: Sequence[ArticleRef]) -> Callable[[Makers], Files]:
     def make(makers: Makers) -> Files:
-        shelf = makers.site.shelf
+        carried = previous_rows(_published(makers.output, year))
 
-        def row_of(ref: ArticleRef) -> Row:
-            found = shelf.get(ref.id, "search") if shelf is not None else None
-            if found is None:
-                return row(makers.site.load(ref.id))
-            return tuple(orjson.loads(found))
+        def rows() -> Iterator[Row]:
+            for start in range(0, len(chunk), LOAD_BATCH):
+                batch = chunk[start : start + LOAD_BATCH]
+                missing = [ref.id for ref in batch if ref.digest not in carried]
+                articles = makers.load(missing) if missing else {}
+                for ref in batch:
+                    found = carried.get(ref.digest)
+                    yield found if found is not None else row(articles[ref.id], ref.digest)
 
-        return [(path, database(map(row_of, chunk), makers.root))]
+        return [(path, database(rows(), makers.root))]
 
     return make
+
+
+def _published(output: Path, year: int) -> Path | None:
+    """The index of `year` in the output this build replaces, if it has one."""
+    found = list((output / "search").glob(f"{year:04d}-*.sqlite3"))
+    return found[0] if len(found) == 1 else None
 
 
 def _list(listed: list[dict[str, object]]) -> Callable[[Makers], Files]:
