@@ -109,7 +109,8 @@ def _article_chunk(work: Work, ids: list[str]) -> Chunk:
     site = _site(work)
     site.render, site.load = render, articles.__getitem__
     feeds = FeedWriter(work.settings, render, articles.__getitem__, summary)
-    makers = Makers(feeds, site, work.staging.root, work.load, work.staging.target)
+    staging = work.staging
+    makers = Makers(feeds, site, staging.root, work.load, staging.linkable, staging.target)
     wanted = [(piece, work.needs[name]) for name, piece in PIECES.items() if work.needs[name]]
     pieces: list[tuple[str, str, str]] = []
     written: list[str] = []
@@ -160,7 +161,7 @@ def documents_pass(
             feeds = FeedWriter(settings, render_article, load)
             site = Site(settings, render_article, load)
             feeds.shelf = site.shelf = shelf
-            makers = Makers(feeds, site, staging.root, work.load, staging.target)
+            makers = Makers(feeds, site, staging.root, work.load, staging.linkable, staging.target)
             for output in share:
                 interrupt.check()
                 for path, data in output.make(makers):

@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import sys
 import tempfile
 from collections.abc import Iterable
 from functools import cache
@@ -45,10 +46,12 @@ HASH_SIZE = 1 << 30
 
 @cache
 def rows_version() -> str:
-    """What decides an article's row besides its record: this module and the code that
-    makes records (fingerprint.tool_fingerprint). Rows made under another are not reused."""
+    """What decides an article's row besides its record: this module, the code that makes
+    records (fingerprint.tool_fingerprint) and Python (its Unicode tables decide what
+    str.split and isprintable see). Rows made under another are not reused."""
     own = files("publisher").joinpath("search_db.py").read_bytes()
-    return hashlib.sha256(tool_fingerprint().encode() + own).hexdigest()[:16]
+    made_by = f"{tool_fingerprint()} {sys.version}".encode()
+    return hashlib.sha256(made_by + own).hexdigest()[:16]
 
 
 def database(rows: Iterable[Row], scratch: Path | None = None) -> bytes:
@@ -121,8 +124,13 @@ def previous_rows(path: Path | None) -> dict[str, Row]:
             if made != rows_version():
                 return {}
             cursor = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}")
-            return {found[-1]: found for found in cursor}
+            return {found[-1]: found for found in cursor if _text_row(found)}
         finally:
             connection.close()
     except (sqlite3.Error, TypeError, ValueError):
         return {}
+
+
+def _text_row(found: tuple[object, ...]) -> bool:
+    """Whether a row read back is one this module could have written (all text)."""
+    return len(found) == len(COLUMNS) and all(isinstance(value, str) for value in found)

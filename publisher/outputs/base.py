@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,11 @@ class Makers:
     site: Site
     root: Path  # the staging folder (the releases page reads the releases in it)
     load: Callable[[Sequence[str]], dict[str, Article]]  # articles by id, a batch at a time
-    output: Path  # the output this build replaces (dist/), perhaps not there: read-only
+    # The output this build replaces (dist/): its files as the last build recorded them
+    # (site path -> key), what a maker may read back; none when that record is not to be
+    # trusted (a first build, --force, no cache).
+    previous: Mapping[str, str]
+    output: Path
 
 
 @dataclass(frozen=True)

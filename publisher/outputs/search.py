@@ -76,7 +76,7 @@ LOAD_BATCH = 500  # articles loaded at a time for the rows not carried over
 
 def _index(year: int, path: str, chunk: Sequence[ArticleRef]) -> Callable[[Makers], Files]:
     def make(makers: Makers) -> Files:
-        carried = previous_rows(_published(makers.output, year))
+        carried = previous_rows(_published(makers, year))
 
         def rows() -> Iterator[Row]:
             for start in range(0, len(chunk), LOAD_BATCH):
@@ -92,10 +92,13 @@ def _index(year: int, path: str, chunk: Sequence[ArticleRef]) -> Callable[[Maker
     return make
 
 
-def _published(output: Path, year: int) -> Path | None:
-    """The index of `year` in the output this build replaces, if it has one."""
-    found = list((output / "search").glob(f"{year:04d}-*.sqlite3"))
-    return found[0] if len(found) == 1 else None
+def _published(makers: Makers, year: int) -> Path | None:
+    """The index of `year` that the last build wrote into the output this one replaces
+    (its record of that output, not a look into the folder: --force or a file put there
+    by hand never hands rows on)."""
+    prefix = f"search/{year:04d}-"
+    found = [path for path in makers.previous if path.startswith(prefix)]
+    return makers.output / found[0] if len(found) == 1 else None
 
 
 def _list(listed: list[dict[str, object]]) -> Callable[[Makers], Files]:
