@@ -18,8 +18,8 @@ import hashlib
 import os
 import re
 import sqlite3
-import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
@@ -47,10 +47,10 @@ HASH_SIZE = 1 << 30
 @cache
 def rows_version() -> str:
     """What decides an article's row besides its record: this module, the code that makes
-    records (fingerprint.tool_fingerprint) and Python (its Unicode tables decide what
-    str.split and isprintable see). Rows made under another are not reused."""
+    records (fingerprint.tool_fingerprint) and Python's Unicode tables (what str.split and
+    isprintable see). Rows made under another are not reused."""
     own = files("publisher").joinpath("search_db.py").read_bytes()
-    made_by = f"{tool_fingerprint()} {sys.version}".encode()
+    made_by = f"{tool_fingerprint()} {unicodedata.unidata_version}".encode()
     return hashlib.sha256(made_by + own).hexdigest()[:16]
 
 
