@@ -12,9 +12,9 @@ benchmarks/spike-issue17.md).
 
 A row group closes at ROW_GROUP_ROWS records or ROW_GROUP_BYTES of line bytes, whichever
 comes first, counted line by line: the boundaries, so the bytes, depend on the records only,
-not on how they were batched. Past shards.SHARD_BYTES the table is split into shards, files of whole
-row groups each (shards.parquet_names names them), so that no file is too large for a
-reader that fetches a file whole (the Hugging Face viewer, a browser download).
+not on how they were batched. Past shards.SHARD_BYTES the table is split into shards, files
+of whole row groups each (shards.parquet_names names them), so that no file is too large
+for a reader that fetches a file whole (the Hugging Face viewer, a browser download).
 """
 
 from __future__ import annotations
@@ -198,9 +198,10 @@ def _writer(sink: _Sink) -> pq.ParquetWriter:
 def parquet_chunks(batches: Iterable[list[bytes]]) -> Iterator[list[tuple[int, bytes]]]:
     """The Parquet table as bytes, from batches of canonical record lines (no LF) in id
     order: for each batch, what it completes (perhaps nothing) as (shard, bytes) parts, the
-    shards numbered 0, 1, ... (one below shards.SHARD_BYTES), so that files made side by side from
-    one stream go at the same pace. A shard closes before the group that, as large as the
-    last one, would take it past shards.SHARD_BYTES: the boundaries depend on the records only."""
+    shards numbered 0, 1, ... (one below shards.SHARD_BYTES), so that files made side by
+    side from one stream go at the same pace. A shard closes before the group that, as
+    large as the last one, would take it past shards.SHARD_BYTES: the boundaries depend on
+    the records only."""
     shard, sink = 0, _Sink()
     writer = _writer(sink)
     last = 0  # the bytes of the last group written

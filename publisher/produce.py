@@ -51,6 +51,11 @@ class Work:
         """Articles one at a time, for what the article pass did not make (none, normally)."""
         return lambda article_id: self.load([article_id])[article_id]
 
+    def makers(self, feeds: FeedWriter, site: Site) -> Makers:
+        """The producers of one process of this build, over its staging folder."""
+        staging = self.staging
+        return Makers(feeds, site, staging.root, self.load, staging.linkable, staging.target)
+
 
 def article_pass(work: Work, shelf: Shelf, progress: Progress = silent) -> None:
     """Render every article the build needs, write its page if it must be written, and
@@ -109,8 +114,7 @@ def _article_chunk(work: Work, ids: list[str]) -> Chunk:
     site = _site(work)
     site.render, site.load = render, articles.__getitem__
     feeds = FeedWriter(work.settings, render, articles.__getitem__, summary)
-    staging = work.staging
-    makers = Makers(feeds, site, staging.root, work.load, staging.linkable, staging.target)
+    makers = work.makers(feeds, site)
     wanted = [(piece, work.needs[name]) for name, piece in PIECES.items() if work.needs[name]]
     pieces: list[tuple[str, str, str]] = []
     written: list[str] = []
@@ -161,7 +165,7 @@ def documents_pass(
             feeds = FeedWriter(settings, render_article, load)
             site = Site(settings, render_article, load)
             feeds.shelf = site.shelf = shelf
-            makers = Makers(feeds, site, staging.root, work.load, staging.linkable, staging.target)
+            makers = work.makers(feeds, site)
             for output in share:
                 interrupt.check()
                 for path, data in output.make(makers):
