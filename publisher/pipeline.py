@@ -25,6 +25,7 @@ from .tuning import DEFAULT, Tuning
 from .validate import CheckResult
 
 if TYPE_CHECKING:
+    from .model import ArticleRef
     from .output import Staging
     from .outputs import Output, Plan
     from .produce import Work
@@ -46,6 +47,11 @@ def scan(seeds: Path) -> tuple[Signed, tuple[Problem, ...]]:
 def built(dist: Path, cache: Path, inputs: str, settings: Settings) -> bool:
     """Whether `dist` is what a build of these inputs and settings by this tool made."""
     return up_to_date(cache, build_stamp(dist, inputs, settings))
+
+
+def _built(dist: Path, cache: Path | None, inputs: str | None, settings: Settings) -> bool:
+    """`built`, False without a cache or the inputs to ask it about."""
+    return cache is not None and inputs is not None and built(dist, cache, inputs, settings)
 
 
 def damaged_release_files(dist: Path) -> list[str]:
@@ -97,6 +103,7 @@ def build(
     (unless `force`), and the build is recorded as the build of `inputs`. A release cut
     when dist is what a build of these inputs made (`built`, asked under the lock) makes
     the releases page alone and keeps every other file of the site, unplanned."""
+    from . import outputs
     from .engine import collector
     from .engine.shelf import Shelf
     from .output import staged
@@ -111,15 +118,14 @@ def build(
         # Every output with its key (outputs/); those whose file is current are kept.
         with collector.paused():
             # Asked here, under the build's lock: no other build can change dist meanwhile.
-            current = (
-                release is not None
-                and not force
-                and cache is not None
-                and inputs is not None
-                and built(dist, cache, inputs, settings)
-            )
-            planned = _plan(staging, store, settings, site_current=current)
-        todo, pages = stale(staging, planned)
+            current = release is not None and not force and _built(dist, cache, inputs, settings)
+            first, whole = _plan_first(staging, store, settings, site_current=current)
+        # Those planned first (the search indexes) made in a process of their own from now
+        # on, while this one plans the rest.
+        finish_ahead = stack.enter_context(_ahead(staging, store, first, tuning, whole))
+        with collector.paused():
+            planned = first if whole else outputs.plan(store.entries, settings, first)
+        todo, pages = stale(staging, planned.outputs[planned.ahead :], planned.pages)
         work = _work(staging, planned, store, todo, pages, tuning)
         shelf = stack.enter_context(contextlib.closing(Shelf(staging.target.parent)))
         # Article by article: pages, and the pieces the documents need.
@@ -128,6 +134,7 @@ def build(
         finish_release()
         # Document by document: feeds, lists and the releases page, from the pieces.
         documents_pass(work, todo, shelf, progress)
+        finish_ahead()
         written = len(staging.written)
     # Swapped in: remembered, so that an unchanged rerun has nothing to do.
     if cache is not None and inputs is not None:
@@ -208,18 +215,33 @@ def _releases(
     )
 
 
-def _plan(staging: Staging, store: ArticleStore, settings: Settings, *, site_current: bool) -> Plan:
-    """Every output with its key (outputs/). With `site_current` (a release cut when dist is
-    what a build of these inputs made), the releases page alone, every other file of the
-    site kept."""
+def _plan_first(
+    staging: Staging, store: ArticleStore, settings: Settings, *, site_current: bool
+) -> tuple[Plan, bool]:
+    """What is planned first, and whether that is the whole plan. With `site_current` (a
+    release cut when dist is what a build of these inputs made), the releases page alone,
+    every other file of the site kept; else the outputs of outputs.AHEAD."""
     from . import outputs
 
     if site_current:
         planned = outputs.releases_only(store.entries, settings)
         if keep_site(staging):
-            return planned
+            return planned, True
         # A file of the site is gone (removed by hand, say): planned whole after all.
-    return outputs.plan(store.entries, settings)
+    return outputs.plan_ahead(store.entries, settings), False
+
+
+def _ahead(
+    staging: Staging, store: ArticleStore, first: Plan, tuning: Tuning, whole: bool
+) -> contextlib.AbstractContextManager[Callable[[], None]]:
+    """Start making the outputs planned ahead in `first` whose file is not current
+    (produce.ahead); what it gives waits for them. Nothing when `first` is `whole`."""
+    from .produce import Work, ahead
+
+    if whole:
+        return contextlib.nullcontext(lambda: None)
+    todo, _ = stale(staging, first.outputs, first.pages)
+    return ahead(Work(staging, first.layout, store.load, frozenset(), {}, (), tuning), todo)
 
 
 def keep_site(staging: Staging) -> bool:
@@ -233,11 +255,13 @@ def keep_site(staging: Staging) -> bool:
     return bool(kept) and all(kept)
 
 
-def stale(staging: Staging, planned: Plan) -> tuple[list[Output], frozenset[str]]:
+def stale(
+    staging: Staging, outputs: Sequence[Output], pages: Sequence[tuple[str, str, ArticleRef]]
+) -> tuple[list[Output], frozenset[str]]:
     """The outputs to make and the ids of the article pages to write: those whose key
     differs from the key of the file in the tree (the others are kept there)."""
     todo = []
-    for output in planned.outputs:
+    for output in outputs:
         if output.key:
             # Every path recorded (not all() of a generator, which stops at the first).
             kept = [staging.current(path, output.key) for path in output.paths]
@@ -248,12 +272,12 @@ def stale(staging: Staging, planned: Plan) -> tuple[list[Output], frozenset[str]
         todo.append(output)
     # Staging.current for every article page, in one loop: most are kept as they are.
     keys, present = staging.keys, staging.present
-    pages = []
-    for path, key, ref in planned.pages:
+    write = []
+    for path, key, ref in pages:
         keys[path] = key
         if present.get(path) != key and not staging.current(path, key):
-            pages.append(ref.id)
-    return todo, frozenset(pages)
+            write.append(ref.id)
+    return todo, frozenset(write)
 
 
 def _work(

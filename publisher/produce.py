@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .config import Settings
 from .engine import interrupt
 from .engine.chunks import map_chunks, share_by_cost
-from .engine.parallel import run_parts
+from .engine.parallel import run_parts, started
 from .engine.shelf import Shelf, Span
 from .feeds import FeedWriter
 from .model import Article
@@ -151,38 +151,71 @@ def documents_pass(
 ) -> None:
     """Make the documents of `outputs` from the pieces the article pass put on the shelf,
     shared by estimated cost between processes when there is enough work."""
-    staging, settings, tuning = work.staging, work.settings, work.tuning
+    tuning = work.tuning
     total = sum(output.cost for output in outputs)
     workers = 1
     if total >= tuning.documents_parallel_from:
         workers = tuning.processes(tuning.build_workers)
     shares = share_by_cost(outputs, _cost, workers)
-    before = set(staging.written)
-
-    def part(share: Sequence[Output]) -> Callable[[], list[str]]:
-        def run() -> list[str]:
-            load = work.loader()
-            feeds = FeedWriter(settings, render_article, load)
-            site = Site(settings, render_article, load)
-            feeds.shelf = site.shelf = shelf
-            makers = work.makers(feeds, site)
-            for output in share:
-                interrupt.check()
-                for path, data in output.make(makers):
-                    staging.write(path, data)
-            return sorted(staging.written - before)
-
-        return run
-
+    before = set(work.staging.written)
     written: set[str] = set()
     progress("writing", 0, workers)
-    for done, paths in enumerate(run_parts([part(share) for share in shares]), start=1):
+    parts = [_part(work, share, shelf, before) for share in shares]
+    for done, paths in enumerate(run_parts(parts), start=1):
         progress("writing", done, workers)
-        overlap = written.intersection(paths)
-        if overlap:
-            raise ValueError(f"written twice in one build: {sorted(overlap)[:3]}")
-        written.update(paths)
-    staging.written.update(written)
+        _record(written, paths)
+    work.staging.written.update(written)
+
+
+@contextlib.contextmanager
+def ahead(work: Work, outputs: Sequence[Output]) -> Iterator[Callable[[], None]]:
+    """Make `outputs`, which need no piece (outputs.AHEAD), in a process of their own from
+    now on, while this one plans and makes the rest; the function yielded waits for them
+    and records their files. Without fork (or with workers=1) it makes them itself."""
+    if not outputs:
+        yield lambda: None
+        return
+    part = _part(work, outputs, None, set(work.staging.written))
+    if not work.tuning.forks:
+
+        def here() -> None:
+            part()  # in this process, whose Staging records each file as it writes it
+
+        yield here
+        return
+    with started(part) as result:
+        # Written in the other process: this one's record of the build learns them here.
+        yield lambda: _record(work.staging.written, result())
+
+
+def _part(
+    work: Work, share: Sequence[Output], shelf: Shelf | None, before: set[str]
+) -> Callable[[], list[str]]:
+    """Make `share` (in whichever process calls it); the paths written since `before`."""
+
+    def run() -> list[str]:
+        settings, staging = work.settings, work.staging
+        load = work.loader()
+        feeds = FeedWriter(settings, render_article, load)
+        site = Site(settings, render_article, load)
+        if shelf is not None:
+            feeds.shelf = site.shelf = shelf
+        makers = work.makers(feeds, site)
+        for output in share:
+            interrupt.check()
+            for path, data in output.make(makers):
+                staging.write(path, data)
+        return sorted(staging.written - before)
+
+    return run
+
+
+def _record(written: set[str], paths: list[str]) -> None:
+    """Add a part's `paths` to `written`: no file may be made twice in one build."""
+    overlap = written.intersection(paths)
+    if overlap:
+        raise ValueError(f"written twice in one build: {sorted(overlap)[:3]}")
+    written.update(paths)
 
 
 def _cost(output: Output) -> float:

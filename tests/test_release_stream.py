@@ -661,8 +661,9 @@ def test_what_does_not_depend_on_the_data_files_is_written_before_waiting_for_th
 def test_a_build_that_fails_before_finish_stops_the_data_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The data files start with the release, before the site is planned: a build that
-    # fails before finish() kills and reaps both processes and leaves dist/ as it was.
+    # The data files start with the release, before the site is planned, and the search
+    # indexes once they are planned: a build that fails before finish() kills and reaps
+    # the three processes and leaves dist/ as it was.
     seeds, dist, before = _released_then_changed(tmp_path)
     pids: list[int] = []
     original = parallel.Started.__init__
@@ -676,7 +677,7 @@ def test_a_build_that_fails_before_finish_stops_the_data_files(
     monkeypatch.setattr(produce, "article_pass", _no_space)
     result = run_release(seeds, dist, "--date", DATE)
     assert result.exit_code != 0 and "No space left on device" in result.output
-    assert len(pids) == 2
+    assert len(pids) == 3
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)

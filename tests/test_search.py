@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,16 +20,19 @@ from playwright.sync_api import Browser, Page, Request, expect
 
 import publisher
 from benchmarks.generate import generate
-from publisher import search_db
+from publisher import pipeline, search_db
+from publisher.config import Settings
 from publisher.model import Article
 from publisher.outputs import search as search_module
 from publisher.outputs.search import SEARCH_CSP
 from publisher.site import CSP
+from publisher.tuning import Tuning
 from publisher.validate import check_file
 
 from . import test_browser
 from .sitetools import HOSTILE_ID, HOSTILE_TITLE, build_site, corpus, preview
 from .test_browser import CHROMIUM, Watch
+from .test_golden import tree
 from .test_incremental import publish
 
 browser = test_browser.browser  # the module's fixtures, shared
@@ -110,8 +114,8 @@ def test_an_edit_makes_the_row_of_its_article_alone(
     """The other rows of the edited year come from the index the last build wrote
     (previous_rows: not one of those articles is loaded or made into a row again), and the
     new index is byte for byte a cold build's. Rows made by other code (another
-    rows_version) are made again. (A site this small runs its documents pass in this
-    process, where row() is counted.)"""
+    rows_version) are made again. (row() is counted in a file: the indexes are made in
+    a process of their own, produce.ahead.)"""
     paths = generate(40, in_tmp / "seeds", seed=7)
     publish()
     records = [check_file(path)[0] for path in paths]
@@ -121,29 +125,90 @@ def test_an_edit_makes_the_row_of_its_article_alone(
     assert edited is not None
     year = str(edited["published"])[:4]
     in_year = [i for i, r in zip(ids, records, strict=True) if str(r["published"])[:4] == year]  # type: ignore[index]
-    made: list[str] = []
-    real = search_module.row
-
-    def counted(article: Article, digest: str) -> search_db.Row:
-        made.append(article.id)
-        return real(article, digest)
-
-    monkeypatch.setattr(search_module, "row", counted)
+    made = Made(in_tmp / "made.txt")
+    monkeypatch.setattr(search_module, "row", made.counted(search_module.row))
     _add_to_body(paths[0], "A zanzibarite line.")
     publish()
-    assert made == [edited["id"]]
+    assert made.ids() == [edited["id"]]
     (index,) = (in_tmp / "dist" / "search").glob(f"{year}-*.sqlite3")
-    made.clear()
     publish("--dist", "cold", "--force")  # nothing to carry over: every row made
-    assert sorted(made) == sorted(ids)
+    assert sorted(made.ids()) == sorted(ids)
     assert index.read_bytes() == (in_tmp / "cold" / "search" / index.name).read_bytes()
     assert query(in_tmp / "dist", "zanzibarite") == [f"articles/{edited['id']}.html"]
 
-    made.clear()
     monkeypatch.setattr(search_db, "rows_version", lambda: "other code")
     _add_to_body(paths[0], "Another line.")
     publish()
-    assert sorted(made) == sorted(in_year)
+    assert sorted(made.ids()) == sorted(in_year)
+
+
+class Made:
+    """The articles row() is called for, and in which process, counted in a file: the
+    indexes are made in a process of their own (produce.ahead)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.write_text("", "utf-8")
+
+    def counted(
+        self, real: Callable[[Article, str], search_db.Row]
+    ) -> Callable[..., search_db.Row]:
+        def row(article: Article, digest: str) -> search_db.Row:
+            with self.path.open("a", encoding="utf-8") as file:
+                file.write(f"{article.id} {os.getpid()}\n")
+            return real(article, digest)
+
+        return row
+
+    def calls(self) -> list[tuple[str, int]]:
+        """(article id, pid) of the calls since the last look."""
+        found = [line.split() for line in self.path.read_text("utf-8").splitlines()]
+        self.path.write_text("", "utf-8")
+        return [(article_id, int(pid)) for article_id, pid in found]
+
+    def ids(self) -> list[str]:
+        return [article_id for article_id, _ in self.calls()]
+
+
+@pytest.mark.parametrize("workers", [None, 1])
+def test_the_indexes_are_made_in_a_process_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int | None
+) -> None:
+    """Planned first and made in another process while the build plans the rest
+    (pipeline._ahead); in the build's own process with workers=1 (no fork)."""
+    generate(12, tmp_path / "seeds", seed=9)
+    _, store = pipeline.check(tmp_path / "seeds", None)
+    made = Made(tmp_path / "made.txt")
+    monkeypatch.setattr(search_module, "row", made.counted(search_module.row))
+    pipeline.build(store, Settings(), tmp_path / "dist", tuning=Tuning(workers=workers))
+    calls = made.calls()
+    assert sorted(article_id for article_id, _ in calls) == sorted(e.id for e in store.entries)
+    pids = {pid for _, pid in calls}
+    assert pids == {os.getpid()} if workers == 1 else (len(pids) == 1 and os.getpid() not in pids)
+
+
+def test_an_index_that_fails_fails_the_build_and_dist_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in the process making the indexes fails the build like any other: the
+    error is raised, dist/ is as it was and no process of the build is left."""
+    paths = generate(12, tmp_path / "seeds", seed=10)
+    dist, cache = tmp_path / "dist", tmp_path / "cache"
+    result, store = pipeline.check(tmp_path / "seeds", cache)
+    pipeline.build(store, Settings(), dist, cache=cache, inputs=result.inputs)
+    before = tree(dist)
+    _add_to_body(paths[0], "A failing line.")
+    result, store = pipeline.check(tmp_path / "seeds", cache)
+
+    def failing(rows: object, scratch: object = None) -> bytes:
+        raise RuntimeError("no index today")
+
+    monkeypatch.setattr(search_module, "database", failing)
+    with pytest.raises(RuntimeError, match="no index today"):
+        pipeline.build(store, Settings(), dist, cache=cache, inputs=result.inputs)
+    assert tree(dist) == before
+    me = os.getpid()
+    assert Path(f"/proc/{me}/task/{me}/children").read_text().split() == []
 
 
 @pytest.mark.parametrize("how", ["--force", "PUBLISHER_NO_CACHE"])

@@ -4,7 +4,7 @@ Each output family (a module here) lists its outputs without making them: the pa
 articles each shows and what it needs of them (pieces.py), and a key computed from every
 input that decides their bytes, next to the `make` that produces them. The build keeps an
 output whose key equals the key of the file already there and makes the rest
-(pipeline.py). A new output is one module here plus one line in FAMILIES; its keys are
+(pipeline.py). A new output is one module here plus one line in FAMILIES (or AHEAD); its keys are
 checked by tests/test_keys.py, which changes each input in turn and requires a new key
 for every output whose bytes change.
 """
@@ -32,6 +32,7 @@ from .layout import Layout
 from .pieces import PIECES
 
 __all__ = [
+    "AHEAD",
     "FAMILIES",
     "PIECES",
     "Files",
@@ -40,9 +41,14 @@ __all__ = [
     "Output",
     "Plan",
     "plan",
+    "plan_ahead",
     "releases_only",
 ]
 
+# Planned first, from the articles' order and the settings alone (Layout.bare), and made
+# in a process of their own while the build plans the rest (produce.ahead): they need no
+# piece. The search indexes: a year's is an edit's costliest document (1 s at 100,000).
+AHEAD = (search,)
 # Made from the pieces of the article pass, in the documents pass, in this order.
 FAMILIES = (
     assets,
@@ -52,7 +58,6 @@ FAMILIES = (
     releases_page,
     sitemaps,
     opml,
-    search,
 )
 
 
@@ -62,13 +67,25 @@ class Plan:
     outputs: tuple[Output, ...]
     # Article pages as (path, key, article): made in the article pass (article_pages.py).
     pages: tuple[tuple[str, str, ArticleRef], ...]
+    ahead: int = 0  # how many of `outputs`, at the front, are of AHEAD (plan_ahead)
 
 
-def plan(refs: Sequence[ArticleRef], settings: Settings) -> Plan:
-    """Every output of a build of `refs`, with its key; nothing is made yet."""
-    layout = Layout.of(refs, settings)
+def plan(refs: Sequence[ArticleRef], settings: Settings, first: Plan | None = None) -> Plan:
+    """Every output of a build of `refs`, with its key; nothing is made yet. Those of
+    AHEAD come first: `first`'s, when the caller planned them already (plan_ahead)."""
+    if first is None:
+        first = plan_ahead(refs, settings)
+    layout = first.layout.grown()
     outputs = tuple(output for family in FAMILIES for output in family.outputs(layout))
-    return Plan(layout, outputs, tuple(article_pages.pages(layout)))
+    pages = tuple(article_pages.pages(layout))
+    return Plan(layout, first.outputs + outputs, pages, len(first.outputs))
+
+
+def plan_ahead(refs: Sequence[ArticleRef], settings: Settings) -> Plan:
+    """The outputs of AHEAD, planned from a bare layout (no topic gathered yet)."""
+    layout = Layout.bare(refs, settings)
+    planned = tuple(output for family in AHEAD for output in family.outputs(layout))
+    return Plan(layout, planned, (), len(planned))
 
 
 def releases_only(refs: Sequence[ArticleRef], settings: Settings) -> Plan:

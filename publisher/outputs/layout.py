@@ -36,7 +36,19 @@ class Layout:
 
     @classmethod
     def of(cls, refs: Sequence[ArticleRef], settings: Settings) -> Layout:
+        return cls.bare(refs, settings).grown()
+
+    @classmethod
+    def bare(cls, refs: Sequence[ArticleRef], settings: Settings) -> Layout:
+        """The archive's feed alone, without topics, lists or keys: what the releases page
+        needs (outputs.releases_only) and what outputs.AHEAD plan from."""
         ordered = chronological(refs)
+        feeds = tuple(site_feeds(ordered, (), settings))
+        return cls(settings, ordered, (), feeds, _salt(settings), {})
+
+    def grown(self) -> Layout:
+        """This bare layout with the topics, their feeds and every feed's list digests."""
+        ordered, settings = self.ordered, self.settings
         placed = placed_topics(ordered)
         topics = tuple(topic for topic, _ in placed)
         feeds = tuple(site_feeds(ordered, topics, settings))
@@ -47,15 +59,7 @@ class Layout:
         for topic, positions in placed:
             listed[topic.key] = gather(everything, positions)
         places = tuple(positions for _, positions in placed)
-        return cls(settings, ordered, topics, feeds, _salt(settings), listed, places)
-
-    @classmethod
-    def bare(cls, refs: Sequence[ArticleRef], settings: Settings) -> Layout:
-        """The archive's feed alone, without topics, lists or keys: what the releases page
-        needs (outputs.releases_only)."""
-        ordered = chronological(refs)
-        feeds = tuple(site_feeds(ordered, (), settings))
-        return cls(settings, ordered, (), feeds, _salt(settings), {})
+        return Layout(settings, ordered, topics, feeds, self.salt, listed, places)
 
     @property
     def main(self) -> Feed:
