@@ -1,5 +1,5 @@
 """`python -m publisher` is the `publish` command."""
 
-from .cli import main
+from .cli import run
 
-main(prog_name="publish")
+run()

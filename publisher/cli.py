@@ -286,3 +286,37 @@ def release(version: str | None, date: str | None, dry_run: bool, options: Optio
 
 
 main.add_command(deploy)
+
+
+def run() -> None:
+    """The installed `publish` command (pyproject's script, `python -m publisher`): main,
+    then the process ends at once. By then every file of the run is written and closed
+    and every process it started is reaped; what remains of an orderly exit is the
+    interpreter freeing, one object at a time, the tables a build made (0.2 s after an
+    edit at 100,000 articles), which the kernel frees at once. An error that is not a
+    user's (a traceback) exits the usual way."""
+    code: object = 0
+    try:
+        main(prog_name="publish")
+    except SystemExit as done:
+        code = done.code
+    os._exit(exit_status(code))
+
+
+def exit_status(code: object) -> int:
+    """What sys.exit(code) would end with (None 0, a number itself, else the text printed
+    and 1), once stdout and stderr are flushed (os._exit does not): 120 if that fails,
+    as Python's own exit does."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (publish ... | head), a closed stream
+            status = status or 120
+    return status

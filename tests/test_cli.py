@@ -6,6 +6,9 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -13,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from publisher import __version__
-from publisher.cli import TerminalProgress, main
+from publisher.cli import TerminalProgress, exit_status, main
 
-from .conftest import FIXTURES, SEED
+from .conftest import FIXTURES, ROOT, SEED
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -259,3 +262,64 @@ def test_the_allocator_is_tuned_where_it_is_glibc() -> None:
     except ValueError:
         glibc = False
     assert keep_freed_memory() is glibc
+
+
+def test_the_installed_command_ends_with_mains_codes_and_all_its_output(seeds: Path) -> None:
+    """The installed command (cli.run) ends the process without the interpreter's orderly
+    teardown: the same exit codes as main, and all of its output, which a pipe buffers."""
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    assert scripts == {"publish": "publisher.cli:run"}
+
+    def publish(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "publisher", *args]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    built = publish()
+    assert (
+        built.returncode == 0
+        and built.stdout.startswith("1 article checked, 0 invalid; wrote ")
+        and built.stderr == ""
+    )
+    assert (seeds.parent / "dist" / "index.html").is_file()
+    inspected = publish("inspect", "seeds/000_64a29ae14d7662cb.txt")
+    assert inspected.returncode == 0
+    assert json.loads(inspected.stdout)["id"] == "64a29ae14d7662cb"  # every byte of it
+    invalid = publish("inspect", str(without_disclaimer(seeds)))
+    assert invalid.returncode == 1 and "the fair-use disclaimer is missing" in invalid.stderr
+    usage = publish("--no-such-option")
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+    assert publish("--version").stdout.strip().endswith(__version__)
+
+
+class Stream(io.StringIO):
+    """An output stream that records its flushes, or fails them as a closed pipe does."""
+
+    def __init__(self, broken: bool = False) -> None:
+        super().__init__()
+        self.broken, self.flushed = broken, 0
+
+    def flush(self) -> None:
+        if self.broken:
+            raise BrokenPipeError(32, "Broken pipe")
+        self.flushed += 1
+
+
+@pytest.mark.parametrize(
+    ("code", "status"), [(None, 0), (0, 0), (1, 1), (2, 2), (130, 130), ("a message", 1)]
+)
+def test_exit_status_is_what_sys_exit_would_give_once_flushed(
+    code: object, status: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, err = Stream(), Stream()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    assert exit_status(code) == status
+    assert err.getvalue() == ("a message\n" if isinstance(code, str) else "")
+    assert out.flushed == err.flushed == 1  # os._exit flushes nothing itself
+
+
+def test_exit_status_of_a_closed_pipe_is_pythons_120(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdout", Stream(broken=True))
+    monkeypatch.setattr(sys, "stderr", Stream())
+    assert exit_status(0) == 120
+    assert exit_status(1) == 1  # a failure says so whatever became of its output
