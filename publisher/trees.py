@@ -63,21 +63,57 @@ class Trees:
         identity = tree_identity(path)
         if not isinstance(entry, dict) or identity is None or entry.get("tree") != identity:
             return None
+        return self._paths(entry)
+
+    def _paths(self, entry: dict[str, Any]) -> dict[str, str] | None:
         paths = entry.get("paths")
-        return paths if isinstance(paths, dict) else None
+        if isinstance(paths, dict):
+            return paths
+        # Recorded as what differs from another tree's manifest (see save).
+        like, changed, gone = entry.get("like"), entry.get("changed"), entry.get("gone")
+        base = self.state.get(like) if isinstance(like, str) else None
+        base_paths = base.get("paths") if isinstance(base, dict) else None
+        if not (
+            isinstance(base_paths, dict) and isinstance(changed, dict) and isinstance(gone, list)
+        ):
+            return None
+        paths = dict(base_paths)
+        for path in gone:
+            paths.pop(path, None)
+        paths.update(changed)
+        return paths
 
     def save(self, **trees: tuple[Path, dict[str, str]] | None) -> None:
+        """Record the trees given (path, manifest) as these names, forgetting the others.
+        A manifest much like the first one's is recorded as what differs from it: after
+        an edit the output and the spare tree differ in a few files, and reading 160,000
+        paths twice on every build of a 100,000-article archive cost 0.15 s."""
         if self.file is None:
             return
         state: dict[str, Any] = {"target": str(self.target)}
+        first: tuple[str, dict[str, str]] | None = None
         for which, value in trees.items():
-            if value is not None:
-                state[which] = {"tree": tree_identity(value[0]), "paths": value[1]}
+            if value is None:
+                continue
+            unlike = None if first is None else _unlike(first, value[1])
+            state[which] = {"tree": tree_identity(value[0]), **(unlike or {"paths": value[1]})}
+            first = first or (which, value[1])
         with contextlib.suppress(OSError):
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.file.with_suffix(f".tmp-{os.getpid()}")
             temporary.write_bytes(orjson.dumps(state))
             temporary.replace(self.file)
+
+
+def _unlike(first: tuple[str, dict[str, str]], paths: dict[str, str]) -> dict[str, Any] | None:
+    """`paths` as what differs from the manifest that `first` names (Trees._paths reads it
+    back), if that is at most half as large; else None."""
+    name, base = first
+    changed = {path: key for path, key in paths.items() if base.get(path) != key}
+    gone = [path for path in base if path not in paths]
+    if len(changed) + len(gone) > len(paths) // 2:
+        return None
+    return {"like": name, "changed": changed, "gone": gone}
 
 
 def discard(path: Path, target: Path) -> None:

@@ -1,14 +1,17 @@
 """Staging.write: files made by name (plain string paths), never rewritten in place, each
-hard-linked into the twin tree of a fresh build; paths outside the tree refused."""
+hard-linked into the twin tree of a fresh build; paths outside the tree refused. Trees:
+the record of what each kept tree holds."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from publisher.output import Staging
+from publisher.trees import Trees
 
 
 def staging(tmp_path: Path, twin: bool = True) -> Staging:
@@ -71,3 +74,37 @@ def test_a_path_is_written_once(tmp_path: Path) -> None:
     made.write("a.txt", b"1")
     with pytest.raises(ValueError, match="written twice"):
         made.write("a.txt", b"2")
+
+
+def test_a_manifest_like_the_first_is_recorded_as_what_differs(tmp_path: Path) -> None:
+    """Trees.save writes the spare's manifest as its differences from the output's when
+    they are few (an edit's), and reads back exactly the manifests it was given."""
+    target, spare = tmp_path / "dist", tmp_path / ".dist.spare"
+    target.mkdir()
+    spare.mkdir()
+    live = {f"articles/{n}.html": f"k{n}" for n in range(100)}
+    like = {**live, "articles/7.html": "old", "articles/old.html": "k"}
+    del like["articles/8.html"]
+    unlike = {f"feeds/{n}.atom": "k" for n in range(100)}
+    for given, delta in ((like, True), (unlike, False), (live, True)):
+        Trees(tmp_path / "cache", target).save(live=(target, live), spare=(spare, given))
+        state = json.loads((tmp_path / "cache" / "trees-dist.json").read_bytes())
+        assert ("like" in state["spare"]) is delta and ("paths" in state["spare"]) is not delta
+        assert len(state["spare"].get("changed", ())) == (2 if given is like else 0)
+        trees = Trees(tmp_path / "cache", target)
+        assert trees.manifest("live", target) == live
+        assert trees.manifest("spare", spare) == given
+        assert trees.manifest("spare", target) is None  # another tree than the one recorded
+
+
+def test_a_damaged_record_of_differences_vouches_for_no_tree(tmp_path: Path) -> None:
+    target, spare = tmp_path / "dist", tmp_path / ".dist.spare"
+    target.mkdir()
+    spare.mkdir()
+    live = {f"articles/{n}.html": "k" for n in range(10)}
+    Trees(tmp_path / "cache", target).save(live=(target, live), spare=(spare, live))
+    record = tmp_path / "cache" / "trees-dist.json"
+    good = json.loads(record.read_bytes())
+    for damage in ({"gone": "articles/1.html"}, {"like": "spare"}, {"changed": []}):
+        record.write_text(json.dumps({**good, "spare": {**good["spare"], **damage}}))
+        assert Trees(tmp_path / "cache", target).manifest("spare", spare) is None
