@@ -307,16 +307,13 @@ def exit_status(code: object) -> int:
     """What sys.exit(code) would end with (None 0, a number itself, else the text printed
     and 1), once stdout and stderr are flushed (os._exit does not): 120 if that fails,
     as Python's own exit does."""
-    if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:
-        print(code, file=sys.stderr)
-        status = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (publish ... | head), a closed stream
-            status = status or 120
+    status = 0 if code is None else code if isinstance(code, int) else 1
+    try:
+        if not isinstance(code, int | None):
+            print(code, file=sys.stderr)
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):  # a closed pipe (publish ... | head), a closed stream
+        status = status or 120
     return status

@@ -74,7 +74,11 @@ class Trees:
         base = self.state.get(like) if isinstance(like, str) else None
         base_paths = base.get("paths") if isinstance(base, dict) else None
         if not (
-            isinstance(base_paths, dict) and isinstance(changed, dict) and isinstance(gone, list)
+            isinstance(base_paths, dict)
+            and isinstance(changed, dict)
+            and all(isinstance(key, str) for key in changed.values())
+            and isinstance(gone, list)
+            and all(isinstance(path, str) for path in gone)
         ):
             return None
         paths = dict(base_paths)

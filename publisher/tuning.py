@@ -33,8 +33,10 @@ class Tuning:
 
     @property
     def forks(self) -> bool:
-        """Whether a release's data files may be made in processes of their own (not with
-        workers=1, nor without fork); they are I/O-bound, so whatever the cores."""
+        """Whether a release's data files, and the outputs planned ahead of the rest (the
+        search indexes: produce.ahead), may be made in processes of their own (not with
+        workers=1, nor without fork); whatever the cores: the data files are I/O-bound, and
+        the indexes start during the plan, which is one process's work anyway."""
         return self.workers != 1 and hasattr(os, "fork")
 
 

@@ -26,10 +26,11 @@ from benchmarks.generate import generate
 
 ARTICLES = 1200  # enough for worker pools in the check and the article pass
 # A shell's background job (a test run started with &) inherits SIGINT ignored, and publish
-# keeps an ignored signal ignored: the child restores Python's own handler first.
+# keeps an ignored signal ignored: the child restores Python's own handler first. Then it
+# is the installed command (cli.run, which ends the process with os._exit).
 CHILD = (
     "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-    "from publisher.cli import main; main(sys.argv[1:], prog_name='publish')"
+    "from publisher.cli import run; run()"
 )
 COMMAND = [sys.executable, "-c", CHILD, "--seeds", "seeds", "--dist", "dist"]
 

@@ -105,6 +105,12 @@ def test_a_damaged_record_of_differences_vouches_for_no_tree(tmp_path: Path) -> 
     Trees(tmp_path / "cache", target).save(live=(target, live), spare=(spare, live))
     record = tmp_path / "cache" / "trees-dist.json"
     good = json.loads(record.read_bytes())
-    for damage in ({"gone": "articles/1.html"}, {"like": "spare"}, {"changed": []}):
+    for damage in (
+        {"gone": "articles/1.html"},
+        {"gone": [["articles/1.html"]]},
+        {"like": "spare"},
+        {"changed": []},
+        {"changed": {"articles/1.html": ["k"]}},
+    ):
         record.write_text(json.dumps({**good, "spare": {**good["spare"], **damage}}))
         assert Trees(tmp_path / "cache", target).manifest("spare", spare) is None

@@ -89,6 +89,9 @@ class Started(Generic[T]):
     def result(self) -> T:
         assert self._child is not None, "a part's result is collected once"
         pid, read_end = self._child
+        # The pipe is closed below whatever happens; interrupted, stop() still kills the
+        # process but must not close the pipe's number again (another file may have it).
+        self._child = (pid, -1)
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
         os.waitpid(pid, 0)
@@ -106,8 +109,9 @@ class Started(Generic[T]):
             return
         pid, read_end = self._child
         self._child = None
-        with contextlib.suppress(OSError):
-            os.close(read_end)
+        if read_end >= 0:
+            with contextlib.suppress(OSError):
+                os.close(read_end)
         with contextlib.suppress(ProcessLookupError, ChildProcessError):
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
