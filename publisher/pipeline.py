@@ -233,7 +233,7 @@ def _plan_first(
 
 def _ahead(
     staging: Staging, store: ArticleStore, first: Plan, tuning: Tuning, whole: bool
-) -> contextlib.AbstractContextManager[Callable[[], None]]:
+) -> contextlib.AbstractContextManager[Callable[[], object]]:
     """Start making the outputs planned ahead in `first` whose file is not current
     (produce.ahead); what it gives waits for them. Nothing when `first` is `whole`."""
     from .produce import Work, ahead

@@ -168,20 +168,17 @@ def documents_pass(
 
 
 @contextlib.contextmanager
-def ahead(work: Work, outputs: Sequence[Output]) -> Iterator[Callable[[], None]]:
+def ahead(work: Work, outputs: Sequence[Output]) -> Iterator[Callable[[], object]]:
     """Make `outputs`, which need no piece (outputs.AHEAD), in a process of their own from
     now on, while this one plans and makes the rest; the function yielded waits for them
-    and records their files. Without fork (or with workers=1) it makes them itself."""
+    and records their files. Without fork (or with workers=1) it makes them itself, in
+    this process, whose Staging records each file as it writes it."""
     if not outputs:
         yield lambda: None
         return
     part = _part(work, outputs, None, set(work.staging.written))
     if not work.tuning.forks:
-
-        def here() -> None:
-            part()  # in this process, whose Staging records each file as it writes it
-
-        yield here
+        yield part
         return
     with started(part) as result:
         # Written in the other process: this one's record of the build learns them here.
