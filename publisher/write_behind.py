@@ -5,8 +5,9 @@ Why: a buffered write of 1.7 GB fills 1.7 GB of new page-cache pages, evicting w
 build reads (its cache, the seeds) and, on a virtual machine that hands free memory back
 to its host (virtio-balloon free page reporting), paying a host fault for every new page:
 6.3 s of kernel time for 1.7 GB on the CI machine, against 0.75 s when each 32 MB is
-flushed and its pages dropped, so the next 32 MB reuses them (README.md, Performance). The
-flush also makes a published file durable before the build's swap names it.
+flushed and its pages dropped, so the next 32 MB reuses them (benchmarks/HISTORY.md, "Where
+the kernel time went"). The flush also makes a published file durable before the build's swap
+names it.
 """
 
 from __future__ import annotations
